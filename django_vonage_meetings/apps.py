@@ -1,0 +1,19 @@
+"""Application config: registers checks and the app's own handlers; nothing else at import."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.core import checks
+from django.utils.translation import gettext_lazy as _
+
+
+class VonageMeetingsConfig(AppConfig):
+    name = "django_vonage_meetings"
+    label = "vonage_meetings"
+    verbose_name = _("Vonage Meetings")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .checks import check_settings
+
+        checks.register(check_settings, "vonage_meetings")

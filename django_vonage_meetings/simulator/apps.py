@@ -1,0 +1,13 @@
+"""App config of the simulator (label ``vonage_meetings_simulator``)."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SimulatorConfig(AppConfig):
+    name = "django_vonage_meetings.simulator"
+    label = "vonage_meetings_simulator"
+    verbose_name = _("Vonage Meetings simulator")
+    default_auto_field = "django.db.models.BigAutoField"

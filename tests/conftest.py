@@ -1,0 +1,5 @@
+"""Shared fixtures live in tests/fixtures/, one module per area, so each stays small."""
+
+pytest_plugins = [
+    "tests.fixtures.keys",
+]
