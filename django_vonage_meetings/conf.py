@@ -24,7 +24,7 @@ from django.conf import settings
 
 from .exceptions import MeetingsConfigurationError
 
-__all__ = ["SETTINGS", "MeetingsSettings", "Setting", "meetings_settings"]
+__all__ = ["SETTINGS", "MeetingsSettings", "Setting", "load_private_key", "meetings_settings"]
 
 ProcessingMode = Literal["inline", "task"]
 
@@ -154,7 +154,7 @@ def _text(key: str, value: Any) -> str:
 
 
 def _private_key(key: str, value: Any) -> RSAPrivateKey:
-    return _load_private_key(key, value)
+    return load_private_key(key, value)
 
 
 # -- private key loading (cached by content, so reading settings on every call stays cheap) -----
@@ -163,7 +163,14 @@ _KEY_CACHE: dict[str, RSAPrivateKey] = {}
 _KEY_CACHE_LOCK = threading.Lock()
 
 
-def _load_private_key(key: str, value: Any) -> RSAPrivateKey:
+def load_private_key(key: str, value: Any) -> RSAPrivateKey:
+    """Load an RSA private key from PEM text, PEM bytes or a file path.
+
+    ``key`` names the setting (or argument) in error messages; the key material never appears
+    in them. Parsed keys are cached by content hash, so callers may load on every request.
+    """
+    if isinstance(value, RSAPrivateKey):
+        return value
     if value is None or (isinstance(value, str | bytes) and not value.strip()):
         raise ConfigProblem(
             key,
