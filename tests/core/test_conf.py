@@ -67,14 +67,14 @@ def test_wrong_values_name_the_key(key, value, fragment):
 def test_not_a_dict():
     with override_settings(VONAGE_MEETINGS=["nope"]):
         with pytest.raises(MeetingsConfigurationError, match="VONAGE_MEETINGS must be a dict"):
-            meetings_settings.API_HOST  # noqa: B018 - the access is the test
+            _ = meetings_settings.API_HOST
 
 
 def test_secret_never_in_messages():
     secret = "TOP-SECRET-signature-value"
     with override_settings(VONAGE_MEETINGS={"SIGNATURE_SECRETS": [secret, 7]}):
         with pytest.raises(MeetingsConfigurationError) as info:
-            meetings_settings.SIGNATURE_SECRETS  # noqa: B018
+            _ = meetings_settings.SIGNATURE_SECRETS
     assert secret not in str(info.value)
     with override_settings(VONAGE_MEETINGS={"SIGNATURE_SECRETS": [secret]}):
         assert secret not in repr(meetings_settings)
@@ -97,7 +97,7 @@ class TestPrivateKey:
         missing = tmp_path / "nope.key"
         with override_settings(VONAGE_MEETINGS={"PRIVATE_KEY": str(missing)}):
             with pytest.raises(MeetingsConfigurationError, match="does not exist") as info:
-                meetings_settings.PRIVATE_KEY  # noqa: B018
+                _ = meetings_settings.PRIVATE_KEY
         assert info.value.check_id == "vonage_meetings.E004"
 
     def test_garbage_pem_is_not_echoed(self):
@@ -106,14 +106,14 @@ class TestPrivateKey:
         )
         with override_settings(VONAGE_MEETINGS={"PRIVATE_KEY": garbage}):
             with pytest.raises(MeetingsConfigurationError, match="not a readable PEM") as info:
-                meetings_settings.PRIVATE_KEY  # noqa: B018
+                _ = meetings_settings.PRIVATE_KEY
         assert "c2VjcmV0" not in str(info.value)
         assert info.value.check_id == "vonage_meetings.E005"
 
     def test_public_key_given(self, key_pair):
         with override_settings(VONAGE_MEETINGS={"PRIVATE_KEY": key_pair.public_pem}):
             with pytest.raises(MeetingsConfigurationError, match="holds a public key"):
-                meetings_settings.PRIVATE_KEY  # noqa: B018
+                _ = meetings_settings.PRIVATE_KEY
 
     def test_wrong_key_type(self):
         pem = (
@@ -127,7 +127,7 @@ class TestPrivateKey:
         )
         with override_settings(VONAGE_MEETINGS={"PRIVATE_KEY": pem}):
             with pytest.raises(MeetingsConfigurationError, match="Vonage application keys are RSA"):
-                meetings_settings.PRIVATE_KEY  # noqa: B018
+                _ = meetings_settings.PRIVATE_KEY
 
     def test_encrypted_key(self):
         from cryptography.hazmat.primitives.asymmetric import rsa
@@ -143,7 +143,7 @@ class TestPrivateKey:
         )
         with override_settings(VONAGE_MEETINGS={"PRIVATE_KEY": pem}):
             with pytest.raises(MeetingsConfigurationError, match="encrypted"):
-                meetings_settings.PRIVATE_KEY  # noqa: B018
+                _ = meetings_settings.PRIVATE_KEY
 
 
 def test_every_setting_is_documented():
