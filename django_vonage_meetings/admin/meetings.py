@@ -1,0 +1,3 @@
+"""Admin for meetings."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Admin for recordings."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Admin for webhook_events."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""DRF serializers: API payloads (``.api``) and callback payloads (``.events``) <-> model fields."""

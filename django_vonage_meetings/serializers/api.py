@@ -1,0 +1,3 @@
+"""Serializers between the API's JSON and the mirror models' fields."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Serializers that parse and validate callback payloads."""
+
+from __future__ import annotations
