@@ -31,7 +31,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy django_vonage_meetings tests benchmarks example_project
+	$(BIN)/mypy django_vonage_meetings tests benchmarks example_project scripts/demo.py
 
 pytest: install
 	scripts/ensure-chromium

@@ -1,0 +1,1 @@
+"""The example project that `make demo` runs: the app, the admin and the simulator on one server."""
