@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from django.test import override_settings
 
-from django_vonage_meetings.conf import SETTINGS, meetings_settings
+from django_vonage_meetings.conf import SETTINGS, ConfigProblem, meetings_settings
 from django_vonage_meetings.exceptions import MeetingsConfigurationError
 
 
@@ -96,7 +96,7 @@ class TestPrivateKey:
     def test_missing_file(self, tmp_path: Path):
         missing = tmp_path / "nope.key"
         with override_settings(VONAGE_MEETINGS={"PRIVATE_KEY": str(missing)}):
-            with pytest.raises(MeetingsConfigurationError, match="does not exist") as info:
+            with pytest.raises(ConfigProblem, match="does not exist") as info:
                 _ = meetings_settings.PRIVATE_KEY
         assert info.value.check_id == "vonage_meetings.E004"
 
@@ -105,7 +105,7 @@ class TestPrivateKey:
             "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWJ1dC1icm9rZW4=\n-----END PRIVATE KEY-----\n"
         )
         with override_settings(VONAGE_MEETINGS={"PRIVATE_KEY": garbage}):
-            with pytest.raises(MeetingsConfigurationError, match="not a readable PEM") as info:
+            with pytest.raises(ConfigProblem, match="not a readable PEM") as info:
                 _ = meetings_settings.PRIVATE_KEY
         assert "c2VjcmV0" not in str(info.value)
         assert info.value.check_id == "vonage_meetings.E005"

@@ -1,0 +1,105 @@
+"""Requests carry an RS256 application JWT, reused until shortly before it expires."""
+
+from __future__ import annotations
+
+import platform
+
+import jwt
+import pytest
+
+from django_vonage_meetings import __version__
+from django_vonage_meetings.auth import ApplicationTokenSource
+from django_vonage_meetings.conf import load_private_key
+from tests.fixtures.client import Reply
+
+
+def _bearer(recorded):
+    scheme, _, token = recorded.headers["Authorization"].partition(" ")
+    assert scheme == "Bearer"
+    return token
+
+
+def test_jwt_claims_verify_with_the_public_key(make_client, scripted_server, key_pair):
+    scripted_server.script("GET", "/v1/meetings/rooms/r1", Reply(200, {"id": "r1"}))
+    make_client(jwt_ttl=300).get_room("r1")
+    token = _bearer(scripted_server.requests[0])
+    header = jwt.get_unverified_header(token)
+    assert header["alg"] == "RS256"
+    assert header["typ"] == "JWT"
+    claims = jwt.decode(token, key_pair.public_pem, algorithms=["RS256"])
+    assert claims["application_id"] == "app-123"
+    assert claims["exp"] - claims["iat"] == 300
+    assert len(claims["jti"]) == 36
+
+
+def test_a_foreign_key_does_not_verify(make_client, scripted_server, other_key_pair):
+    scripted_server.script("GET", "/v1/meetings/rooms/r1", Reply(200, {"id": "r1"}))
+    make_client().get_room("r1")
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(
+            _bearer(scripted_server.requests[0]), other_key_pair.public_pem, algorithms=["RS256"]
+        )
+
+
+def test_token_is_reused_across_requests(make_client, scripted_server):
+    scripted_server.script("GET", "/v1/meetings/rooms/r1", Reply(200, {"id": "r1"}))
+    client = make_client()
+    client.get_room("r1")
+    client.get_room("r1")
+    first, second = (_bearer(r) for r in scripted_server.requests)
+    assert first == second
+
+
+def test_token_is_renewed_shortly_before_expiry(key_pair):
+    now = [1_000_000.0]
+    source = ApplicationTokenSource(
+        "app", load_private_key("k", key_pair.private_pem), ttl=300, clock=lambda: now[0]
+    )
+    first = source.token()
+    now[0] += 269  # 31 s before expiry: still inside the lifetime minus the 30 s margin
+    assert source.token() == first
+    now[0] += 2  # 29 s before expiry: renewed
+    renewed = source.token()
+    assert renewed != first
+    claims = jwt.decode(
+        renewed, key_pair.public_pem, algorithms=["RS256"], options={"verify_exp": False}
+    )
+    assert claims["iat"] == int(now[0])
+
+
+def test_user_agent_and_accept(make_client, scripted_server):
+    scripted_server.script("GET", "/v1/meetings/dial-in-numbers", Reply(200, []))
+    make_client().get_dial_in_numbers()
+    headers = scripted_server.requests[0].headers
+    assert (
+        headers["User-Agent"]
+        == f"django-vonage-meetings/{__version__} python/{platform.python_version()}"
+    )
+    assert headers["Accept"] == "application/json"
+
+
+def test_repr_has_no_secrets(make_client, key_pair):
+    client = make_client()
+    text = repr(client) + repr(client._tokens)
+    assert "app-123" in text
+    assert "PRIVATE" not in text
+    assert key_pair.private_pem[40:80] not in text
+
+
+def test_from_settings(settings, key_pair, scripted_server):
+    from django_vonage_meetings.client import MeetingsClient
+
+    settings.VONAGE_MEETINGS = {
+        "APPLICATION_ID": "from-settings",
+        "PRIVATE_KEY": key_pair.private_pem,
+        "API_HOST": scripted_server.url + "/",
+        "TIMEOUT": 7,
+        "CONNECT_TIMEOUT": 1.5,
+        "MAX_RETRIES": 2,
+    }
+    client = MeetingsClient.from_settings()
+    assert client.application_id == "from-settings"
+    assert client.api_host == scripted_server.url
+    assert client.timeout == (1.5, 7.0)
+    assert client.retry.total == 2
+    client.close()

@@ -1,0 +1,218 @@
+"""Every method writes exactly what the service expected and reads what it answered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+
+from django_vonage_meetings.exceptions import LogoUploadError, MeetingsValidationError
+from tests.fixtures.client import Reply
+
+ROOM = {"id": "r1", "display_name": "Weekly", "type": "instant"}
+THEME = {"theme_id": "t1", "theme_name": "Brand", "main_color": "#12f64e", "brand_text": "Acme"}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.mark.parametrize("status", [200, 201])
+def test_create_room_accepts_200_or_201(make_client, scripted_server, status):
+    scripted_server.script("POST", "/v1/meetings/rooms", Reply(status, ROOM))
+    assert make_client().create_room({"display_name": "Weekly"}) == ROOM
+    sent = scripted_server.requests[0]
+    assert sent.json() == {"display_name": "Weekly"}
+    assert sent.headers["Content-Type"] == "application/json"
+
+
+def test_create_long_term_room_sends_iso_utc(make_client, scripted_server):
+    scripted_server.script("POST", "/v1/meetings/rooms", Reply(201, ROOM))
+    when = dt.datetime(2031, 5, 6, 7, 8, 9, 123456, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    make_client().create_room(
+        {
+            "display_name": "Board",
+            "type": "long_term",
+            "expires_at": when,
+            "joinApprovalLevel": "explicit_approval",
+            "ui_settings": {"language": "ES"},
+            "recording_options": {"auto_record": True, "record_only_owner": False},
+        }
+    )
+    assert scripted_server.requests[0].json() == {
+        "display_name": "Board",
+        "type": "long_term",
+        "expires_at": "2031-05-06T05:08:09.123Z",
+        "join_approval_level": "explicit_approval",
+        "ui_settings": {"language": "es"},
+        "recording_options": {"auto_record": True, "record_only_owner": False},
+    }
+
+
+def test_get_room_normalises_camel_case(make_client, scripted_server):
+    scripted_server.script(
+        "GET", "/v1/meetings/rooms/r1", Reply(200, {**ROOM, "joinApprovalLevel": "none"})
+    )
+    assert make_client().get_room("r1")["join_approval_level"] == "none"
+
+
+@pytest.mark.parametrize("given", [{"theme_id": "t1"}, {"update_details": {"theme_id": "t1"}}])
+def test_update_room_wraps_in_update_details(make_client, scripted_server, given):
+    scripted_server.script("PATCH", "/v1/meetings/rooms/r1", Reply(200, ROOM))
+    make_client().update_room("r1", given)
+    assert scripted_server.requests[0].json() == {"update_details": {"theme_id": "t1"}}
+
+
+@pytest.mark.parametrize("body", [[], {}])
+def test_empty_theme_list_in_both_forms(make_client, scripted_server, body):
+    scripted_server.script("GET", "/v1/meetings/themes", Reply(200, body))
+    assert make_client().get_themes() == []
+
+
+def test_theme_crud(make_client, scripted_server):
+    scripted_server.script("GET", "/v1/meetings/themes", Reply(200, [THEME]))
+    scripted_server.script("POST", "/v1/meetings/themes", Reply(201, THEME))
+    scripted_server.script("GET", "/v1/meetings/themes/t1", Reply(200, THEME))
+    scripted_server.script("PATCH", "/v1/meetings/themes/t1", Reply(200, THEME))
+    client = make_client()
+    assert client.get_themes() == [THEME]
+    assert client.create_theme({"main_color": "#12f64e", "brand_text": "Acme"}) == THEME
+    assert client.get_theme("t1") == THEME
+    client.update_theme("t1", {"brand_text": "Acme 2"})
+    posted, patched = scripted_server.calls("POST")[0], scripted_server.calls("PATCH")[0]
+    assert posted.json() == {"main_color": "#12f64e", "brand_text": "Acme"}
+    assert patched.json() == {"update_details": {"brand_text": "Acme 2"}}
+
+
+@pytest.mark.parametrize(("force", "query"), [(False, {}), (True, {"force": ["true"]})])
+@pytest.mark.parametrize("status", [200, 204])
+def test_delete_theme_force_only_when_asked(make_client, scripted_server, force, query, status):
+    scripted_server.script(
+        "DELETE", "/v1/meetings/themes/t1", Reply(status, {} if status == 200 else None)
+    )
+    assert make_client().delete_theme("t1", force=force) is None
+    assert scripted_server.requests[0].query == query
+
+
+def test_set_default_theme(make_client, scripted_server):
+    answer = {"application_id": "app-123", "account_id": "acc", "default_theme_id": "t1"}
+    scripted_server.script("PATCH", "/v1/meetings/applications", Reply(200, answer))
+    assert make_client().set_default_theme("t1") == answer
+    assert scripted_server.requests[0].json() == {"update_details": {"default_theme_id": "t1"}}
+
+
+def test_recordings_and_numbers(make_client, scripted_server):
+    rec = {"id": "rec1", "session_id": "s1", "status": "uploaded"}
+    scripted_server.script("GET", "/v1/meetings/recordings/rec1", Reply(200, rec))
+    scripted_server.script("DELETE", "/v1/meetings/recordings/rec1", Reply(204))
+    scripted_server.script(
+        "GET",
+        "/v1/meetings/sessions/s1/recordings",
+        Reply(200, {"_embedded": {"recordings": [rec]}}),
+    )
+    numbers = [{"number": "442381924626", "locale": "en-GB", "display_name": "United Kingdom"}]
+    scripted_server.script("GET", "/v1/meetings/dial-in-numbers", Reply(200, numbers))
+    client = make_client()
+    assert client.get_recording("rec1") == rec
+    assert client.delete_recording("rec1") is None
+    assert client.get_session_recordings("s1") == [rec]
+    assert client.get_dial_in_numbers() == numbers
+
+
+def _forms(s3_url):
+    def form(kind):
+        return {
+            "url": s3_url,
+            "fields": {
+                "Content-Type": "image/png",
+                "key": f"auto-expiring-temp/logos/{kind}/abc",
+                "logoType": kind,
+                "bucket": "roomservice-whitelabel-logos-prod",
+                "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+                "X-Amz-Credential": "AKID/20230127/us-east-1/s3/aws4_request",
+                "X-Amz-Date": "20230127T024303Z",
+                "X-Amz-Security-Token": "token",
+                "Policy": "cG9saWN5",
+                "X-Amz-Signature": "sig",
+            },
+        }
+
+    return [form("white"), form("colored"), form("favicon")]
+
+
+def test_upload_icon_in_three_steps(make_client, scripted_server, tmp_path):
+    s3 = f"{scripted_server.url}/s3/bucket"
+    scripted_server.script("GET", "/v1/meetings/themes/logos-upload-urls", Reply(200, _forms(s3)))
+    scripted_server.script("POST", "/s3/bucket", Reply(204))
+    scripted_server.script("PUT", "/v1/meetings/themes/t1/finalizeLogos", Reply(200, "OK"))
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PNG)
+    key = make_client().upload_icon("t1", "colored", logo)
+    assert key == "auto-expiring-temp/logos/colored/abc"
+
+    upload = scripted_server.calls("POST", "/s3/bucket")[0]
+    assert "Authorization" not in upload.headers
+    content_type = upload.headers["Content-Type"]
+    assert content_type.startswith("multipart/form-data; boundary=")
+    boundary = content_type.split("boundary=")[1].encode()
+    parts = [p for p in upload.body.split(b"--" + boundary) if p.strip(b"-\r\n")]
+    names = [p.split(b'name="')[1].split(b'"')[0].decode() for p in parts]
+    assert names == [
+        "Content-Type",
+        "key",
+        "logoType",
+        "bucket",
+        "X-Amz-Algorithm",
+        "X-Amz-Credential",
+        "X-Amz-Date",
+        "X-Amz-Security-Token",
+        "Policy",
+        "X-Amz-Signature",
+        "file",
+    ]
+    assert b'name="logoType"\r\n\r\ncolored\r\n' in parts[2]
+    assert b'filename="logo.png"' in parts[-1]
+    assert b"Content-Type: image/png" in parts[-1]
+    assert parts[-1].rstrip(b"\r\n").endswith(PNG)
+    assert all(b"filename=" not in p for p in parts[:-1])
+
+    finalize = scripted_server.calls("PUT")[0]
+    assert finalize.json() == {"keys": ["auto-expiring-temp/logos/colored/abc"]}
+    assert finalize.headers["Authorization"].startswith("Bearer ")
+
+
+def test_s3_xml_error_is_clear(make_client, scripted_server):
+    s3 = f"{scripted_server.url}/s3/bucket"
+    scripted_server.script("GET", "/v1/meetings/themes/logos-upload-urls", Reply(200, _forms(s3)))
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>'
+        "<Message>Invalid according to Policy: Policy expired.</Message>"
+        "<RequestId>1</RequestId></Error>"
+    )
+    scripted_server.script(
+        "POST", "/s3/bucket", Reply(403, xml, {"Content-Type": "application/xml"})
+    )
+    with pytest.raises(LogoUploadError) as info:
+        make_client().upload_icon("t1", "white", io.BytesIO(PNG))
+    assert info.value.status_code == 403
+    assert info.value.name == "AccessDenied"
+    assert "Policy expired" in str(info.value)
+    assert scripted_server.calls("PUT") == []
+
+
+@pytest.mark.parametrize(
+    ("content", "logo_type", "message"),
+    [
+        (b"GIF89a....", "white", "is not a PNG"),
+        (PNG + b"\x00" * (1024 * 1024), "white", "larger than 1 MB"),
+        (PNG, "purple", "Must be one of white, colored, favicon"),
+    ],
+)
+def test_logo_checked_locally_first(make_client, scripted_server, content, logo_type, message):
+    with pytest.raises(MeetingsValidationError, match=message):
+        make_client().upload_icon("t1", logo_type, io.BytesIO(content))
+    assert scripted_server.requests == []
+
+
+def test_missing_logo_file(make_client, scripted_server, tmp_path):
+    with pytest.raises(MeetingsValidationError, match="No file at"):
+        make_client().upload_icon("t1", "white", tmp_path / "nope.png")
+    assert scripted_server.requests == []
