@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +12,8 @@ class SimulatorConfig(AppConfig):
     label = "vonage_meetings_simulator"
     verbose_name = _("Vonage Meetings simulator")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .checks import check_simulator
+
+        checks.register(check_simulator, "vonage_meetings_simulator")

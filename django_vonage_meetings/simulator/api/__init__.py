@@ -1,0 +1,1 @@
+"""The Meetings API endpoints (DRF views), one module per resource."""

@@ -1,0 +1,113 @@
+"""The control endpoint: ``/simulator/_control/<action>``, for tests in other languages.
+
+Authenticated with the application's JWT like the API, and limited to that application's data.
+Each action calls the function of the same name in ``controls.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .. import controls
+from ..errors import ServiceError, input_error, not_found
+from ..faults import effective_faults
+from ..lifecycle import SimulatorError
+from ..models import CallbackDelivery, Participant, Recording, Room, Session
+from .base import SimulatorAPIView, body_of
+
+
+def _delivery_json(item: CallbackDelivery) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "event": item.event,
+        "url": item.url,
+        "status": item.status,
+        "attempts": item.attempts,
+        "response_code": item.response_code,
+        "last_error": item.last_error,
+        "payload": item.payload(),
+    }
+
+
+class ControlView(SimulatorAPIView):
+    """POST an action name with a JSON body; GET ``faults`` or ``deliveries`` to read them."""
+
+    def _owned(self, model: Any, field: str, value: Any, path: str) -> Any:
+        found = model.objects.filter(**{field: value, path: self.application}).first()
+        if found is None:
+            raise not_found(f"No {model.__name__.lower()} {value} in this application")
+        return found
+
+    def get(self, request: Request, action: str) -> Response:
+        if action == "faults":
+            return Response(effective_faults(self.application))
+        if action == "deliveries":
+            items = CallbackDelivery.objects.filter(application=self.application).order_by("id")
+            return Response([_delivery_json(i) for i in items])
+        raise not_found(f"Unknown control {action}")
+
+    def post(self, request: Request, action: str) -> Response:
+        body = body_of(request)
+        if not isinstance(body, dict):
+            raise input_error('"value" must be of type object')
+        try:
+            return Response(self._run(action, body))
+        except SimulatorError as exc:
+            raise ServiceError(409, "ConflictError", str(exc)) from None
+        except KeyError as exc:
+            raise input_error(f"{exc.args[0]!r} is required") from None
+
+    def _run(self, action: str, body: dict[str, Any]) -> Any:
+        app = self.application
+        if action == "faults":
+            return controls.set_faults(app.application_id, **body).faults
+        if action == "reset":
+            return {"deleted": controls.reset(app.application_id)}
+        if action == "tick":
+            return {"changed": controls.tick()}
+        if action == "deliver":
+            sent = controls.deliver_pending(body.get("order", "fifo"), int(body.get("repeat", 1)))
+            return [_delivery_json(i) for i in sent if i.application_id == app.pk]
+        if action == "redeliver":
+            item = self._owned(CallbackDelivery, "pk", body["delivery_id"], "application")
+            return [
+                _delivery_json(i) for i in controls.redeliver(item.pk, int(body.get("times", 1)))
+            ]
+        if action == "join":
+            room = self._owned(Room, "room_id", body["room_id"], "application")
+            person = controls.join(room, str(body.get("name", "")), bool(body.get("host", False)))
+            return _participant_json(person)
+        if action in ("leave", "admit", "deny"):
+            person = self._owned(
+                Participant, "participant_id", body["participant_id"], "room__application"
+            )
+            return _participant_json(getattr(controls, action)(person))
+        if action == "end_session":
+            session = self._owned(Session, "session_id", body["session_id"], "room__application")
+            return {"session_id": controls.end_session(session).session_id}
+        if action == "start_recording":
+            session = self._owned(Session, "session_id", body["session_id"], "room__application")
+            return {"recording_id": str(controls.start_recording(session).recording_id)}
+        if action in ("stop_recording", "upload_recording"):
+            recording = self._owned(
+                Recording, "recording_id", body["recording_id"], "session__room__application"
+            )
+            done = getattr(controls, action)(recording)
+            return {"recording_id": str(done.recording_id), "status": done.status}
+        if action == "expire_room":
+            room = self._owned(Room, "room_id", body["room_id"], "application")
+            return {"room_id": str(controls.expire_room(room).room_id)}
+        raise not_found(f"Unknown control {action}")
+
+
+def _participant_json(person: Participant) -> dict[str, Any]:
+    person.refresh_from_db()
+    return {
+        "participant_id": str(person.participant_id),
+        "state": person.state,
+        "is_host": person.is_host,
+        "session_id": person.session.session_id if person.session else None,
+    }

@@ -1,0 +1,72 @@
+"""Request authentication as the service's gateway did it: an RS256 application JWT.
+
+The token names its application (``application_id`` claim); the registered public key of that
+application must verify it; ``iat`` and ``jti`` are required; a token without ``exp`` lives
+15 minutes and none may live longer than 24 hours (the Vonage JWT rules). Anything else is a
+401 in the gateway shape.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+from django.core.cache import cache
+
+from .errors import missing_auth, unauthorized
+from .models import Application
+
+DEFAULT_LIFETIME = 15 * 60
+MAX_LIFETIME = 24 * 60 * 60
+LEEWAY = 30
+
+
+def _public_key(application: Application) -> Any:
+    """Parsed public keys are cached by application and key text (parsing costs on every call)."""
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    cache_key = f"vms:pk:{application.pk}:{hash(application.public_key)}"
+    key = cache.get(cache_key)
+    if key is None:
+        key = load_pem_public_key(application.public_key.encode())
+        cache.set(cache_key, key, 300)
+    return key
+
+
+def authenticate(authorization: str | None) -> Application:
+    """Return the application whose JWT this is, or raise the gateway's 401."""
+    if not authorization:
+        raise missing_auth()
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized()
+    token = token.strip()
+    try:
+        unverified = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise unauthorized() from None
+    application_id = unverified.get("application_id")
+    if not isinstance(application_id, str) or not application_id:
+        raise unauthorized()
+    application = Application.objects.filter(application_id=application_id).first()
+    if application is None:
+        raise unauthorized()
+    try:
+        claims = jwt.decode(
+            token,
+            _public_key(application),
+            algorithms=["RS256"],
+            options={"require": ["iat", "jti", "application_id"]},
+            leeway=LEEWAY,
+        )
+    except (jwt.PyJWTError, ValueError):
+        raise unauthorized() from None
+    now = time.time()
+    issued = claims["iat"]
+    if not isinstance(issued, int | float) or issued > now + LEEWAY:
+        raise unauthorized()
+    expires = claims.get("exp", issued + DEFAULT_LIFETIME)
+    if expires - issued > MAX_LIFETIME or expires < now - LEEWAY:
+        raise unauthorized()
+    return application

@@ -1,0 +1,40 @@
+"""``VONAGE_MEETINGS_SIMULATOR`` settings, read on every access like the app's own."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from django.conf import settings
+
+DEFAULTS: Final[dict[str, Any]] = {
+    # Serve at all. Off unless DEBUG is on or this is True.
+    "ENABLED": False,
+    # Fault injection applied to applications that have none of their own (see faults.py).
+    "FAULTS": {},
+    # Limits behind the service's 403s; None means unlimited.
+    "MAX_ROOMS": None,
+    "MAX_THEMES": None,
+    # Lifetime (seconds) of the presigned logo upload policies.
+    "LOGO_POLICY_TTL": 3600,
+    # Seconds between a recording stopping and it being uploaded.
+    "RECORDING_UPLOAD_DELAY": 3.0,
+    # Callback delivery: "thread" (background, as the service did) or "manual" (only when
+    # controls.deliver_pending() or simulator_tick runs; handy in tests).
+    "DELIVERY": "thread",
+    "CALLBACK_TIMEOUT": 5.0,
+    "CALLBACK_MAX_ATTEMPTS": 5,
+    "CALLBACK_BACKOFF": 1.0,
+    # The in-process timer that expires rooms and uploads recordings while the server runs.
+    "TIMER": True,
+    "TICK_INTERVAL": 1.0,
+    "BUCKET": "roomservice-whitelabel-logos-prod",
+}
+
+
+def sim_setting(name: str) -> Any:
+    configured = getattr(settings, "VONAGE_MEETINGS_SIMULATOR", None) or {}
+    return configured.get(name, DEFAULTS[name])
+
+
+def is_enabled() -> bool:
+    return bool(settings.DEBUG or sim_setting("ENABLED"))

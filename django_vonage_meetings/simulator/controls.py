@@ -1,0 +1,329 @@
+"""Plain functions that drive the simulator, for tests, scripts and benchmarks.
+
+The control endpoint and the meeting page call these same functions. Each returns what it
+made or changed. Ids are the public ones (room and recording UUIDs, session ids, participant
+UUIDs); model instances are accepted too.
+
+A scripted meeting::
+
+    from django_vonage_meetings.simulator import controls
+
+    host = controls.join(room_id, "Ada", host=True)     # session:started, participant joined
+    guest = controls.join(room_id, "Grace")
+    rec = controls.start_recording(host.session.session_id)
+    controls.stop_recording(rec.recording_id)           # recording:ended
+    controls.upload_recording(rec.recording_id)         # recording:uploaded, without waiting
+    controls.end_session(host.session.session_id)       # everyone leaves, session:ended
+    controls.deliver_pending()                          # send the callbacks now
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+import uuid
+from typing import Any, Literal
+
+from django.db import transaction
+from django.utils import timezone
+
+from django_vonage_meetings.enums import (
+    JoinApprovalLevel,
+    RecordingStatus,
+    RoomType,
+)
+
+from . import delivery, lifecycle
+from .ids import lookup_uuid
+from .lifecycle import SimulatorError
+from .models import (
+    Application,
+    CallbackDelivery,
+    DeliveryStatus,
+    Participant,
+    Recording,
+    Room,
+    Session,
+    StoredObject,
+    Theme,
+)
+
+__all__ = [
+    "SimulatorError",
+    "admit",
+    "create_recording",
+    "deliver_pending",
+    "deny",
+    "end_session",
+    "expire_room",
+    "join",
+    "leave",
+    "redeliver",
+    "register_application",
+    "reset",
+    "seed",
+    "set_faults",
+    "start_recording",
+    "stop_recording",
+    "tick",
+    "upload_recording",
+]
+
+
+def _room(room: Room | str | uuid.UUID) -> Room:
+    if isinstance(room, Room):
+        return room
+    found = Room.objects.filter(room_id=lookup_uuid(room)).select_related("application").first()
+    if found is None:
+        raise SimulatorError(f"No room {room}.")
+    return found
+
+
+def _session(session: Session | str) -> Session:
+    if isinstance(session, Session):
+        return session
+    found = Session.objects.filter(session_id=session).select_related("room__application").first()
+    if found is None:
+        raise SimulatorError(f"No session {session}.")
+    return found
+
+
+def _participant(participant: Participant | str | uuid.UUID) -> Participant:
+    if isinstance(participant, Participant):
+        return participant
+    found = Participant.objects.filter(participant_id=lookup_uuid(participant)).first()
+    if found is None:
+        raise SimulatorError(f"No participant {participant}.")
+    return found
+
+
+def _recording(recording: Recording | str | uuid.UUID) -> Recording:
+    if isinstance(recording, Recording):
+        return recording
+    found = Recording.objects.filter(recording_id=lookup_uuid(recording)).first()
+    if found is None:
+        raise SimulatorError(f"No recording {recording}.")
+    return found
+
+
+# -- applications and data -------------------------------------------------------------------
+
+
+def register_application(
+    application_id: str,
+    public_key_pem: str,
+    signature_secret: str | None = None,
+    callback_url: str | None = None,
+    **fields: Any,
+) -> Application:
+    """Register (or update) an application whose JWTs the simulator will accept."""
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        load_pem_public_key(public_key_pem.encode())
+    except ValueError as exc:
+        raise SimulatorError("The public key is not a PEM public key.") from exc
+    defaults: dict[str, Any] = {"public_key": public_key_pem, **fields}
+    if signature_secret is not None:
+        defaults["signature_secret"] = signature_secret
+    if callback_url is not None:
+        defaults["callback_url"] = callback_url
+    application, _ = Application.objects.update_or_create(
+        application_id=application_id, defaults=defaults
+    )
+    return application
+
+
+def set_faults(application_id: str, **faults: Any) -> Application:
+    """Replace an application's fault injection (see ``faults.py``); no arguments clears it."""
+    application = Application.objects.get(application_id=application_id)
+    application.faults = {k: v for k, v in faults.items() if v not in (None, {}, [])}
+    application.save(update_fields=["faults"])
+    return application
+
+
+def reset(application_id: str | None = None) -> int:
+    """Delete every room, theme, session and callback of one application (or of all)."""
+    applications = Application.objects.all()
+    if application_id is not None:
+        applications = applications.filter(application_id=application_id)
+    count = 0
+    with transaction.atomic():
+        for application in applications:
+            application.default_theme = None
+            application.faults = {}
+            application.save(update_fields=["default_theme", "faults"])
+            count += application.rooms.count() + application.themes.count()
+            application.deliveries.all().delete()
+            application.rooms.all().delete()
+            application.themes.all().delete()
+            StoredObject.objects.filter(application=application).delete()
+    return count
+
+
+def seed(
+    application_id: str, rooms: int, themes: int = 0, *, batch_size: int = 5000
+) -> tuple[int, int]:
+    """Bulk-create rooms (and themes for some of them) for benchmarks and paging tests."""
+    application = Application.objects.get(application_id=application_id)
+    now = timezone.now()
+    suffix = secrets.token_hex(3)
+    created_themes = Theme.objects.bulk_create(
+        [
+            Theme(
+                application=application,
+                theme_name=f"Seeded theme {suffix}-{n}",
+                main_color=f"#{random.randrange(0x1000000):06x}",  # noqa: S311 - test data
+                brand_text=f"Brand {n}",
+                short_company_url=f"seeded-{suffix}-{n}",
+            )
+            for n in range(themes)
+        ],
+        batch_size=batch_size,
+    )
+    theme_pool: list[Theme | None] = [None, *created_themes] if created_themes else [None]
+    used = set(Room.objects.values_list("meeting_code", flat=True))
+    made = 0
+    while made < rooms:
+        batch = []
+        for n in range(made, min(rooms, made + batch_size)):
+            code = str(secrets.randbelow(900_000_000) + 100_000_000)
+            while code in used:
+                code = str(secrets.randbelow(900_000_000) + 100_000_000)
+            used.add(code)
+            long_term = n % 4 == 0
+            batch.append(
+                Room(
+                    application=application,
+                    display_name=f"Seeded room {n}",
+                    type=RoomType.LONG_TERM if long_term else RoomType.INSTANT,
+                    created_at=now,
+                    expires_at=now + dt.timedelta(days=30 if long_term else 0, minutes=10),
+                    theme=theme_pool[n % len(theme_pool)],
+                    meeting_code=code,
+                    join_approval_level=JoinApprovalLevel.NONE,
+                )
+            )
+        Room.objects.bulk_create(batch, batch_size=batch_size)
+        made += len(batch)
+    return made, len(created_themes)
+
+
+def create_recording(room_id: Room | str, status: str = RecordingStatus.UPLOADED) -> Recording:
+    """Put a finished session with one recording straight into the database (no callbacks)."""
+    room = _room(room_id)
+    now = timezone.now()
+    session = Session.objects.create(
+        room=room, started_at=now - dt.timedelta(minutes=5), ended_at=now
+    )
+    return Recording.objects.create(
+        session=session,
+        status=status,
+        started_at=now - dt.timedelta(minutes=4),
+        ended_at=None if status == RecordingStatus.STARTED else now - dt.timedelta(minutes=1),
+        uploaded_at=now if status == RecordingStatus.UPLOADED else None,
+    )
+
+
+# -- meetings --------------------------------------------------------------------------------
+
+
+def join(room_id: Room | str, name: str, host: bool = False) -> Participant:
+    """Someone joins (starts a session when none is running). Waiting guests have no session."""
+    with transaction.atomic():
+        return lifecycle.join(_room(room_id), name, host=host)
+
+
+def admit(participant_id: Participant | str) -> Participant:
+    with transaction.atomic():
+        return lifecycle.admit(_participant(participant_id), admit=True)
+
+
+def deny(participant_id: Participant | str) -> Participant:
+    with transaction.atomic():
+        return lifecycle.admit(_participant(participant_id), admit=False)
+
+
+def leave(participant_id: Participant | str) -> Participant:
+    with transaction.atomic():
+        return lifecycle.leave(_participant(participant_id))
+
+
+def end_session(session_id: Session | str) -> Session:
+    with transaction.atomic():
+        return lifecycle.end_session(_session(session_id))
+
+
+def start_recording(session_id: Session | str) -> Recording:
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=_session(session_id).pk)
+        return lifecycle.start_recording(session)
+
+
+def stop_recording(recording_id: Recording | str) -> Recording:
+    with transaction.atomic():
+        return lifecycle.stop_recording(_recording(recording_id))
+
+
+def upload_recording(recording_id: Recording | str) -> Recording:
+    """Finish the upload now instead of after ``RECORDING_UPLOAD_DELAY``."""
+    recording = _recording(recording_id)
+    with transaction.atomic():
+        lifecycle.upload_recording(recording)
+    recording.refresh_from_db()
+    return recording
+
+
+def expire_room(room_id: Room | str) -> Room:
+    """Expire a room now (ends its session; sends room:expired once)."""
+    room = _room(room_id)
+    with transaction.atomic():
+        lifecycle.expire_room(room)
+    room.refresh_from_db()
+    return room
+
+
+def tick() -> int:
+    """Do what time would do: expire due rooms, finish due uploads, send due callbacks."""
+    changed = lifecycle.catch_up()
+    delivery.deliver_due()
+    return changed
+
+
+# -- callbacks -------------------------------------------------------------------------------
+
+
+def deliver_pending(
+    order: Literal["fifo", "reverse", "shuffle"] = "fifo", repeat: int = 1
+) -> list[CallbackDelivery]:
+    """Send every queued callback now, in this thread, and return the delivery records.
+
+    ``order`` delivers the batch out of order and ``repeat`` sends each one several times, so
+    receivers' idempotency and ordering guards can be tested.
+    """
+    pending = list(
+        CallbackDelivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
+        .select_related("application")
+        .order_by("id")
+    )
+    if order == "reverse":
+        pending.reverse()
+    elif order == "shuffle":
+        random.shuffle(pending)
+    sent = []
+    for item in pending:
+        sent.append(delivery.send(item, claim=False))
+        for _ in range(repeat - 1):
+            sent.append(delivery.send(item, claim=False))
+    return sent
+
+
+def redeliver(delivery_id: int, times: int = 1) -> list[CallbackDelivery]:
+    """Send one callback again (freshly signed), ``times`` times, whatever its status."""
+    item = CallbackDelivery.objects.select_related("application").get(pk=delivery_id)
+    return [delivery.send(item, claim=False) for _ in range(times)]
+
+
+def pending_deliveries() -> list[CallbackDelivery]:
+    return list(CallbackDelivery.objects.filter(status=DeliveryStatus.PENDING).order_by("id"))

@@ -1,0 +1,18 @@
+"""Do what time does, once: expire due rooms, finish due uploads, send due callbacks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from ...controls import tick
+
+
+class Command(BaseCommand):
+    help = "Advance the simulator once (for tests and cron-free setups)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        changed = tick()
+        if options["verbosity"]:
+            self.stdout.write(f"{changed} rooms expired or recordings uploaded")

@@ -1,0 +1,282 @@
+"""The simulator's non-API pages: the meeting page, the fake S3 bucket, recording downloads.
+
+The meeting page is plain Django templates: open a room's host or guest URL, give a name, and
+join; hosts start and stop recordings, admit waiting guests and end the session. Each person's
+page lives at a URL carrying a signed "seat" (``django.core.signing``), so it works in any
+browser without cookies and cannot be forged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+import uuid
+from typing import Any
+
+from django.core import signing
+from django.db import transaction
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+)
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from django_vonage_meetings.enums import RecordingStatus
+
+from . import controls
+from .conf import sim_setting
+from .delivery import ensure_worker
+from .ids import lookup_uuid
+from .lifecycle import SimulatorError
+from .logos import S3Error, accept_upload
+from .models import Participant, ParticipantState, Recording, Room, StoredObject
+from .wire import s3_object_url, signing_key, verify_participant_token
+
+SEAT_SALT = "django_vonage_meetings.simulator.seat"
+#: A tiny but valid MP4 "ftyp" box: the recording download is a real (empty) MP4 file.
+PLACEHOLDER_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08free"
+
+
+def _room_by_code(code: str, short_company_url: str | None = None) -> Room:
+    room = Room.objects.filter(meeting_code=code).select_related("theme", "application").first()
+    if room is None:
+        raise Http404("No such meeting")
+    if short_company_url and (not room.theme or room.theme.short_company_url != short_company_url):
+        raise Http404("No such meeting")
+    return room
+
+
+def _theme_context(room: Room) -> dict[str, Any]:
+    theme = room.theme or room.application.default_theme
+    origin = room.application.origin
+    bucket = sim_setting("BUCKET")
+    return {
+        "theme": theme,
+        "main_color": theme.main_color if theme else "#871fff",
+        "brand_text": theme.brand_text if theme else "Vonage Meetings (simulator)",
+        "logo_url": s3_object_url(origin or "", bucket, theme.brand_image_colored)
+        if theme and theme.brand_image_colored
+        else None,
+        "favicon_url": s3_object_url(origin or "", bucket, theme.branded_favicon)
+        if theme and theme.branded_favicon
+        else None,
+    }
+
+
+def _lobby(request: HttpRequest, room: Room, *, host: bool) -> HttpResponse:
+    ensure_worker()
+    now = timezone.now()
+    context = {
+        "room": room,
+        "host": host,
+        "available": room.is_available_at(now),
+        "error": None,
+        **_theme_context(room),
+    }
+    if request.method == "POST":
+        if not context["available"]:
+            return render(request, "vonage_meetings_simulator/lobby.html", context, status=410)
+        try:
+            person = controls.join(room, request.POST.get("name", ""), host=host)
+        except SimulatorError as exc:
+            context["error"] = str(exc)
+            return render(request, "vonage_meetings_simulator/lobby.html", context, status=409)
+        seat = signing.dumps(str(person.participant_id), salt=SEAT_SALT)
+        return HttpResponseRedirect(reverse("vonage_meetings_simulator:meet-seat", args=[seat]))
+    status = 200 if context["available"] else 410
+    return render(request, "vonage_meetings_simulator/lobby.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def meet_host(request: HttpRequest, short_company_url: str | None = None) -> HttpResponse:
+    room = _room_by_code(request.GET.get("room_token", ""), short_company_url)
+    token = request.GET.get("participant_token", "")
+    if not verify_participant_token(room.application, token):
+        return HttpResponseForbidden("This host link is not valid.")
+    return _lobby(request, room, host=True)
+
+
+@require_http_methods(["GET", "POST"])
+def meet_guest(
+    request: HttpRequest, meeting_code: str, short_company_url: str | None = None
+) -> HttpResponse:
+    return _lobby(request, _room_by_code(meeting_code, short_company_url), host=False)
+
+
+def _seat(seat: str) -> Participant:
+    try:
+        participant_id = signing.loads(seat, salt=SEAT_SALT)
+    except signing.BadSignature:
+        raise Http404("No such seat") from None
+    person = (
+        Participant.objects.filter(participant_id=uuid.UUID(participant_id))
+        .select_related("room__theme", "room__application", "session")
+        .first()
+    )
+    if person is None:
+        raise Http404("No such seat")
+    return person
+
+
+@require_http_methods(["GET", "POST"])
+def meet_seat(request: HttpRequest, seat: str) -> HttpResponse:
+    """One person's view of the meeting, with the actions their role allows."""
+    person = _seat(seat)
+    room = person.room
+    error = None
+    if request.method == "POST":
+        try:
+            _act(person, request.POST.get("action", ""), request.POST)
+        except SimulatorError as exc:
+            error = str(exc)
+        else:
+            return HttpResponseRedirect(request.path)
+        person.refresh_from_db()
+    session = person.session
+    running = session is not None and session.ended_at is None
+    recording = (
+        session.recordings.exclude(status=RecordingStatus.UPLOADED).order_by("-id").first()
+        if session
+        else None
+    )
+    context = {
+        "person": person,
+        "room": room,
+        "session": session,
+        "running": running,
+        "present": list(session.participants.filter(state=ParticipantState.JOINED))
+        if session
+        else [],
+        "waiting": list(room.participants.filter(state=ParticipantState.WAITING))
+        if person.is_host
+        else [],
+        "recording": recording,
+        "recording_running": recording is not None
+        and recording.status in (RecordingStatus.STARTED, RecordingStatus.PAUSED),
+        "can_record": person.is_host and room.is_recording_available and running,
+        "error": error,
+        **_theme_context(room),
+    }
+    return render(
+        request, "vonage_meetings_simulator/meeting.html", context, status=409 if error else 200
+    )
+
+
+def _act(person: Participant, action: str, data: Any) -> None:
+    if action == "leave":
+        controls.leave(person)
+        return
+    if not person.is_host:
+        raise SimulatorError("Only a host can do that.")
+    session = person.session
+    if action in ("admit", "deny"):
+        waiting = Participant.objects.filter(
+            participant_id=lookup_uuid(data.get("participant_id")), room=person.room
+        ).first()
+        if waiting is None:
+            raise SimulatorError("Nobody like that is waiting.")
+        getattr(controls, action)(waiting)
+        return
+    if session is None or session.ended_at is not None:
+        raise SimulatorError("The meeting is not running.")
+    if action == "start_recording":
+        controls.start_recording(session)
+    elif action == "stop_recording":
+        running = session.recordings.filter(
+            status__in=[RecordingStatus.STARTED, RecordingStatus.PAUSED]
+        ).first()
+        if running is None:
+            raise SimulatorError("Nothing is being recorded.")
+        controls.stop_recording(running)
+    elif action == "end_session":
+        controls.end_session(session)
+    else:
+        raise SimulatorError(f"Unknown action {action!r}.")
+
+
+def recording_file(request: HttpRequest, recording_id: str) -> HttpResponse:
+    """The "presigned" download: the signature and expiry are checked like S3's."""
+    recording = (
+        Recording.objects.filter(
+            recording_id=lookup_uuid(recording_id), status=RecordingStatus.UPLOADED
+        )
+        .select_related("session__room__application")
+        .first()
+    )
+    if recording is None:
+        raise Http404("No such recording")
+    try:
+        expires = int(request.GET.get("X-Amz-Expires", "0"))
+    except ValueError:
+        expires = 0
+    expected = hmac.new(
+        signing_key("recording", recording.session.room.application),
+        f"{recording.recording_id}:{expires}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
+    if expires < time.time() or not hmac.compare_digest(
+        expected, request.GET.get("X-Amz-Signature", "")
+    ):
+        return HttpResponseForbidden(
+            "<Error><Code>AccessDenied</Code><Message>Request has expired or the signature "
+            "does not match</Message></Error>",
+            content_type="application/xml",
+        )
+    response = HttpResponse(PLACEHOLDER_MP4, content_type="video/mp4")
+    disposition = request.GET.get("response-content-disposition")
+    if disposition:
+        response["Content-Disposition"] = disposition
+    return response
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def s3_bucket(request: HttpRequest, bucket: str) -> HttpResponse:
+    """The presigned POST endpoint of the fake bucket."""
+    fields = {key: request.POST.get(key, "") for key in request.POST}
+    upload = request.FILES.get("file")
+    request_id = uuid.uuid4().hex[:16].upper()
+    try:
+        with transaction.atomic():
+            accept_upload(bucket, fields, upload.read() if upload is not None else None)
+    except S3Error as exc:
+        return HttpResponse(exc.xml(request_id), status=exc.status, content_type="application/xml")
+    except (KeyError, ValueError):
+        return HttpResponseBadRequest(
+            S3Error(
+                400,
+                "MalformedPOSTRequest",
+                "The body of your POST request is not well-formed multipart/form-data.",
+            ).xml(request_id),
+            content_type="application/xml",
+        )
+    return HttpResponse(status=204)
+
+
+def s3_object(request: HttpRequest, bucket: str, key: str) -> HttpResponse:
+    """Finalized logos, served publicly like the service's image URLs."""
+    stored = StoredObject.objects.filter(bucket=bucket, key=key).first()
+    if stored is None or not key.startswith("logos/"):
+        return HttpResponse(
+            S3Error(404, "NoSuchKey", "The specified key does not exist.").xml("0"),
+            status=404,
+            content_type="application/xml",
+        )
+    response = HttpResponse(bytes(stored.content), content_type=stored.content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """What the simulator is and where its API lives."""
+    api = request.build_absolute_uri(reverse("vonage_meetings_simulator:index") + "v1/meetings/")
+    return render(request, "vonage_meetings_simulator/index.html", {"api": api})
