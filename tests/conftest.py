@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.fixtures.keys",
     "tests.fixtures.client",
+    "tests.fixtures.simulator",
 ]

@@ -82,7 +82,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Filled per test by fixtures (tests/fixtures/); the defaults keep `manage.py check` meaningful.
 VONAGE_MEETINGS: dict[str, object] = {}
-VONAGE_MEETINGS_SIMULATOR = {"ENABLED": True}
+# Callbacks are sent when a test asks (controls.deliver_pending) unless it switches to "thread".
+VONAGE_MEETINGS_SIMULATOR = {"ENABLED": True, "DELIVERY": "manual", "TIMER": False}
 
 LOGGING = {
     "version": 1,

@@ -8,11 +8,11 @@ application must verify it; ``iat`` and ``jti`` are required; a token without ``
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
 import jwt
-from django.core.cache import cache
 
 from .errors import missing_auth, unauthorized
 from .models import Application
@@ -22,16 +22,12 @@ MAX_LIFETIME = 24 * 60 * 60
 LEEWAY = 30
 
 
-def _public_key(application: Application) -> Any:
-    """Parsed public keys are cached by application and key text (parsing costs on every call)."""
+@functools.lru_cache(maxsize=64)
+def _public_key(pem: str) -> Any:
+    """Parsed public keys, cached by their PEM text (parsing on every call is wasted work)."""
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-    cache_key = f"vms:pk:{application.pk}:{hash(application.public_key)}"
-    key = cache.get(cache_key)
-    if key is None:
-        key = load_pem_public_key(application.public_key.encode())
-        cache.set(cache_key, key, 300)
-    return key
+    return load_pem_public_key(pem.encode())
 
 
 def authenticate(authorization: str | None) -> Application:
@@ -55,7 +51,7 @@ def authenticate(authorization: str | None) -> Application:
     try:
         claims = jwt.decode(
             token,
-            _public_key(application),
+            _public_key(application.public_key),
             algorithms=["RS256"],
             options={"require": ["iat", "jti", "application_id"]},
             leeway=LEEWAY,
