@@ -248,7 +248,9 @@ def update_details(body: Any) -> dict[str, Any]:
     return dict(details)
 
 
-def room_input(data: Mapping[str, Any]) -> dict[str, Any]:
+def room_input(data: Any) -> dict[str, Any]:
+    if not isinstance(data, Mapping):
+        raise input_error('"value" must be of type object')
     out = dict(data)
     if "joinApprovalLevel" in out and "join_approval_level" not in out:
         out["join_approval_level"] = out.pop("joinApprovalLevel")
