@@ -10,7 +10,11 @@ from django_vonage_meetings.simulator.models import Room
 
 def seed(app, n):
     controls.seed(app.application_id, n)
-    return list(Room.objects.filter(application__application_id=app.application_id).order_by("id").values_list("id", flat=True))
+    return list(
+        Room.objects.filter(application__application_id=app.application_id)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
 
 
 def page(app, **params):
@@ -28,7 +32,8 @@ def test_empty(simulator_app):
     assert body["page_size"] == 0
     assert body["total_items"] == 0
     assert body["_embedded"] == []
-    assert "next" not in body["_links"] and "prev" not in body["_links"]
+    assert "next" not in body["_links"]
+    assert "prev" not in body["_links"]
 
 
 def test_default_page_size_is_twenty_and_links_are_absolute(simulator_app):
@@ -74,8 +79,13 @@ def test_start_inclusive_end_exclusive(simulator_app):
 def test_end_id_alone_gives_the_page_before(simulator_app):
     serials = seed(simulator_app, 10)
     body = page(simulator_app, end_id=serials[8], page_size=3)
-    assert [r["display_name"] for r in body["_embedded"]] == ["Seeded room 5", "Seeded room 6", "Seeded room 7"]
-    assert "prev" in body["_links"] and "next" in body["_links"]
+    assert [r["display_name"] for r in body["_embedded"]] == [
+        "Seeded room 5",
+        "Seeded room 6",
+        "Seeded room 7",
+    ]
+    assert "prev" in body["_links"]
+    assert "next" in body["_links"]
 
 
 def test_bad_parameters(simulator_app):
@@ -86,12 +96,20 @@ def test_bad_parameters(simulator_app):
 
 
 def test_theme_rooms_page(simulator_app):
-    theme = simulator_app.call("POST", "/themes", json={"main_color": "#fff", "brand_text": "x"}).json()
+    theme = simulator_app.call(
+        "POST", "/themes", json={"main_color": "#fff", "brand_text": "x"}
+    ).json()
     for n in range(3):
-        room = simulator_app.call("POST", "/rooms", json={"display_name": f"t{n}", "theme_id": theme["theme_id"]})
+        room = simulator_app.call(
+            "POST", "/rooms", json={"display_name": f"t{n}", "theme_id": theme["theme_id"]}
+        )
         assert room.status_code == 201
     simulator_app.call("POST", "/rooms", json={"display_name": "unthemed"})
-    body = simulator_app.call("GET", f"/themes/{theme['theme_id']}/rooms", params={"page_size": 2}).json()
+    body = simulator_app.call(
+        "GET", f"/themes/{theme['theme_id']}/rooms", params={"page_size": 2}
+    ).json()
     assert body["total_items"] == 3
     assert [r["display_name"] for r in body["_embedded"]] == ["t0", "t1"]
-    assert body["_links"]["next"]["href"].startswith(simulator_app.url(f"/themes/{theme['theme_id']}/rooms"))
+    assert body["_links"]["next"]["href"].startswith(
+        simulator_app.url(f"/themes/{theme['theme_id']}/rooms")
+    )

@@ -22,9 +22,20 @@ def test_create_get_list_update(simulator_app):
     assert created.status_code == 201
     theme = created.json()
     assert list(theme) == [
-        "theme_id", "theme_name", "domain", "account_id", "application_id", "main_color",
-        "short_company_url", "brand_text", "brand_image_colored", "brand_image_white",
-        "branded_favicon", "brand_image_white_url", "brand_image_colored_url", "branded_favicon_url",
+        "theme_id",
+        "theme_name",
+        "domain",
+        "account_id",
+        "application_id",
+        "main_color",
+        "short_company_url",
+        "brand_text",
+        "brand_image_colored",
+        "brand_image_white",
+        "branded_favicon",
+        "brand_image_white_url",
+        "brand_image_colored_url",
+        "branded_favicon_url",
     ]
     assert theme["domain"] == "VCP"
     assert theme["application_id"] == simulator_app.application_id
@@ -69,9 +80,15 @@ def test_name_conflict(simulator_app):
     make(simulator_app, theme_name="dup")
     response = make(simulator_app, theme_name="dup")
     assert response.status_code == 409
-    assert response.json() == {"status": 409, "name": "ConflictError", "message": "theme_name already exists in application"}
+    assert response.json() == {
+        "status": 409,
+        "name": "ConflictError",
+        "message": "theme_name already exists in application",
+    }
     other = make(simulator_app, theme_name="other").json()
-    patched = simulator_app.call("PATCH", f"/themes/{other['theme_id']}", json={"update_details": {"theme_name": "dup"}})
+    patched = simulator_app.call(
+        "PATCH", f"/themes/{other['theme_id']}", json={"update_details": {"theme_name": "dup"}}
+    )
     assert patched.status_code == 409
 
 
@@ -84,9 +101,15 @@ def test_short_company_url_is_unique_across_applications(simulator_app, other_si
 
 def test_update_needs_a_key(simulator_app):
     theme = make(simulator_app).json()
-    response = simulator_app.call("PATCH", f"/themes/{theme['theme_id']}", json={"update_details": {}})
+    response = simulator_app.call(
+        "PATCH", f"/themes/{theme['theme_id']}", json={"update_details": {}}
+    )
     assert response.status_code == 400
-    assert response.json() == {"status": 400, "name": "InputValidationError", "message": '"update_details" must have at least 1 key'}
+    assert response.json() == {
+        "status": 400,
+        "name": "InputValidationError",
+        "message": '"update_details" must have at least 1 key',
+    }
 
 
 def test_unknown_theme(simulator_app):
@@ -96,12 +119,16 @@ def test_unknown_theme(simulator_app):
         assert response.status_code == 404
         assert response.json()["message"] == f"could not find theme {theme_id}"
     response = simulator_app.call("GET", f"/themes/{theme_id}/rooms")
-    assert response.json()["message"] == f"Failed to get rooms because theme id {theme_id} not found"
+    assert (
+        response.json()["message"] == f"Failed to get rooms because theme id {theme_id} not found"
+    )
 
 
 def test_delete_refused_while_rooms_use_it(simulator_app):
     theme = make(simulator_app).json()
-    room = simulator_app.call("POST", "/rooms", json={"display_name": "r", "theme_id": theme["theme_id"]}).json()
+    room = simulator_app.call(
+        "POST", "/rooms", json={"display_name": "r", "theme_id": theme["theme_id"]}
+    ).json()
     response = simulator_app.call("DELETE", f"/themes/{theme['theme_id']}")
     assert response.status_code == 400
     assert response.json() == {
@@ -117,8 +144,12 @@ def test_delete_refused_while_rooms_use_it(simulator_app):
 @pytest.mark.parametrize("force", ["true", "True", "1"])
 def test_force_delete(simulator_app, force):
     theme = make(simulator_app).json()
-    room = simulator_app.call("POST", "/rooms", json={"display_name": "r", "theme_id": theme["theme_id"]}).json()
-    simulator_app.call("PATCH", "/applications", json={"update_details": {"default_theme_id": theme["theme_id"]}})
+    room = simulator_app.call(
+        "POST", "/rooms", json={"display_name": "r", "theme_id": theme["theme_id"]}
+    ).json()
+    simulator_app.call(
+        "PATCH", "/applications", json={"update_details": {"default_theme_id": theme["theme_id"]}}
+    )
     response = simulator_app.call("DELETE", f"/themes/{theme['theme_id']}", params={"force": force})
     assert response.status_code == 204
     assert response.content == b""
@@ -128,12 +159,19 @@ def test_force_delete(simulator_app, force):
 def test_force_false_is_not_force(simulator_app):
     theme = make(simulator_app).json()
     simulator_app.call("POST", "/rooms", json={"display_name": "r", "theme_id": theme["theme_id"]})
-    assert simulator_app.call("DELETE", f"/themes/{theme['theme_id']}", params={"force": "False"}).status_code == 400
+    assert (
+        simulator_app.call(
+            "DELETE", f"/themes/{theme['theme_id']}", params={"force": "False"}
+        ).status_code
+        == 400
+    )
 
 
 def test_default_theme(simulator_app):
     theme = make(simulator_app).json()
-    response = simulator_app.call("PATCH", "/applications", json={"update_details": {"default_theme_id": theme["theme_id"]}})
+    response = simulator_app.call(
+        "PATCH", "/applications", json={"update_details": {"default_theme_id": theme["theme_id"]}}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["application_id"] == simulator_app.application_id
@@ -148,9 +186,14 @@ def test_default_theme(simulator_app):
 
 def test_default_theme_must_exist(simulator_app):
     missing = "0b6e1c0e-9d33-4a53-9e05-0b2f0e3f5a6b"
-    response = simulator_app.call("PATCH", "/applications", json={"update_details": {"default_theme_id": missing}})
+    response = simulator_app.call(
+        "PATCH", "/applications", json={"update_details": {"default_theme_id": missing}}
+    )
     assert response.status_code == 400
-    assert response.json()["message"] == f"Failed to update application because theme id {missing} not found"
+    assert (
+        response.json()["message"]
+        == f"Failed to update application because theme id {missing} not found"
+    )
 
 
 def test_theme_limit(simulator_app, settings):

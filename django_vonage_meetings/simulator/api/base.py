@@ -31,6 +31,8 @@ class SimulatorAPIView(APIView):
     parser_classes = [JSONParser]
 
     application: Application
+    #: The control endpoint sets faults; it must never be subject to them.
+    inject_faults = True
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -39,7 +41,8 @@ class SimulatorAPIView(APIView):
         if self.application.origin != origin:
             Application.objects.filter(pk=self.application.pk).update(origin=origin)
             self.application.origin = origin
-        apply_faults(self.application)
+        if self.inject_faults:
+            apply_faults(self.application)
         # Expiry and uploads happen "on the next access" when no timer runs.
         lifecycle.catch_up(self.application)
 

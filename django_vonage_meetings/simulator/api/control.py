@@ -35,6 +35,8 @@ def _delivery_json(item: CallbackDelivery) -> dict[str, Any]:
 class ControlView(SimulatorAPIView):
     """POST an action name with a JSON body; GET ``faults`` or ``deliveries`` to read them."""
 
+    inject_faults = False
+
     def _owned(self, model: Any, field: str, value: Any, path: str) -> Any:
         found = model.objects.filter(**{field: value, path: self.application}).first()
         if found is None:
