@@ -81,7 +81,8 @@ def test_a_scripted_meeting_sends_every_callback_in_order(app, receiver):
         ended,
     ) = got
     assert set(started) == {"event", "session_id", "room_id", "started_at"}
-    assert started["room_id"] == room["id"] and started["session_id"] == session_id
+    assert started["room_id"] == room["id"]
+    assert started["session_id"] == session_id
     assert set(joined_host) == {
         "event",
         "participant_id",
