@@ -229,23 +229,23 @@ def create_recording(room_id: Room | str, status: str = RecordingStatus.UPLOADED
 # -- meetings --------------------------------------------------------------------------------
 
 
-def join(room_id: Room | str, name: str, host: bool = False) -> Participant:
+def join(room_id: Room | str | uuid.UUID, name: str, host: bool = False) -> Participant:
     """Someone joins (starts a session when none is running). Waiting guests have no session."""
     with transaction.atomic():
         return lifecycle.join(_room(room_id), name, host=host)
 
 
-def admit(participant_id: Participant | str) -> Participant:
+def admit(participant_id: Participant | str | uuid.UUID) -> Participant:
     with transaction.atomic():
         return lifecycle.admit(_participant(participant_id), admit=True)
 
 
-def deny(participant_id: Participant | str) -> Participant:
+def deny(participant_id: Participant | str | uuid.UUID) -> Participant:
     with transaction.atomic():
         return lifecycle.admit(_participant(participant_id), admit=False)
 
 
-def leave(participant_id: Participant | str) -> Participant:
+def leave(participant_id: Participant | str | uuid.UUID) -> Participant:
     with transaction.atomic():
         return lifecycle.leave(_participant(participant_id))
 
@@ -261,12 +261,12 @@ def start_recording(session_id: Session | str) -> Recording:
         return lifecycle.start_recording(session)
 
 
-def stop_recording(recording_id: Recording | str) -> Recording:
+def stop_recording(recording_id: Recording | str | uuid.UUID) -> Recording:
     with transaction.atomic():
         return lifecycle.stop_recording(_recording(recording_id))
 
 
-def upload_recording(recording_id: Recording | str) -> Recording:
+def upload_recording(recording_id: Recording | str | uuid.UUID) -> Recording:
     """Finish the upload now instead of after ``RECORDING_UPLOAD_DELAY``."""
     recording = _recording(recording_id)
     with transaction.atomic():
@@ -275,7 +275,7 @@ def upload_recording(recording_id: Recording | str) -> Recording:
     return recording
 
 
-def expire_room(room_id: Room | str) -> Room:
+def expire_room(room_id: Room | str | uuid.UUID) -> Room:
     """Expire a room now (ends its session; sends room:expired once)."""
     room = _room(room_id)
     with transaction.atomic():
