@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.keys",
     "tests.fixtures.client",
     "tests.fixtures.simulator",
+    "tests.fixtures.tls",
 ]

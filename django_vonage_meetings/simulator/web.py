@@ -243,6 +243,11 @@ def recording_file(request: HttpRequest, recording_id: str) -> HttpResponse:
 def s3_bucket(request: HttpRequest, bucket: str) -> HttpResponse:
     """The presigned POST endpoint of the fake bucket."""
     fields = {key: request.POST.get(key, "") for key in request.POST}
+    # Some clients (the Python SDK 3.x) send every form field as a file part; S3 reads the
+    # part's content either way, so do the same.
+    for name, part in request.FILES.items():
+        if name != "file" and part.size <= 4096:
+            fields.setdefault(name, part.read().decode("utf-8", "replace"))
     upload = request.FILES.get("file")
     request_id = uuid.uuid4().hex[:16].upper()
     try:

@@ -43,7 +43,9 @@ def test_rooms(meetings_client):
     assert meetings_client.get_room(instant["id"])["id"] == instant["id"]
     updated = meetings_client.update_room(long_term["id"], {"join_approval_level": "none"})
     assert updated["join_approval_level"] == "none"
-    with pytest.raises(BadRequestError, match="could not be updated because of its type: temporary"):
+    with pytest.raises(
+        BadRequestError, match="could not be updated because of its type: temporary"
+    ):
         meetings_client.update_room(instant["id"], {"join_approval_level": "none"})
     with pytest.raises(NotFoundError, match="Room not found"):
         meetings_client.get_room("7f6b5c3e-0000-4000-8000-000000000000")
@@ -60,12 +62,19 @@ def test_paging_through_every_room(meetings_client, simulator_app):
 
 
 def test_themes_and_theme_rooms(meetings_client):
-    theme = meetings_client.create_theme({"main_color": "#ff0000", "brand_text": "Acme", "theme_name": "Acme"})
+    theme = meetings_client.create_theme(
+        {"main_color": "#ff0000", "brand_text": "Acme", "theme_name": "Acme"}
+    )
     assert meetings_client.get_themes() == [theme]
     assert meetings_client.get_theme(theme["theme_id"]) == theme
-    assert meetings_client.update_theme(theme["theme_id"], {"brand_text": "Acme Inc"})["brand_text"] == "Acme Inc"
+    assert (
+        meetings_client.update_theme(theme["theme_id"], {"brand_text": "Acme Inc"})["brand_text"]
+        == "Acme Inc"
+    )
     with pytest.raises(ConflictError, match="theme_name already exists in application"):
-        meetings_client.create_theme({"main_color": "#fff", "brand_text": "x", "theme_name": "Acme"})
+        meetings_client.create_theme(
+            {"main_color": "#fff", "brand_text": "x", "theme_name": "Acme"}
+        )
     for n in range(3):
         meetings_client.create_room({"display_name": f"themed {n}", "theme_id": theme["theme_id"]})
     themed = list(meetings_client.get_rooms_for_theme(theme["theme_id"], page_size=2))
@@ -104,7 +113,9 @@ def test_recordings_and_numbers(meetings_client):
     assert got["status"] == "uploaded"
     listed = meetings_client.get_session_recordings(uploaded.session.session_id)
     assert [r["id"] for r in listed] == [str(uploaded.recording_id)]
-    with pytest.raises(PermissionDeniedError, match="Can only delete recordings in 'uploaded' status"):
+    with pytest.raises(
+        PermissionDeniedError, match="Can only delete recordings in 'uploaded' status"
+    ):
         meetings_client.delete_recording(str(started.recording_id))
     meetings_client.delete_recording(str(uploaded.recording_id))
     with pytest.raises(NotFoundError):
