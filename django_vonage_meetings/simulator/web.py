@@ -245,8 +245,9 @@ def s3_bucket(request: HttpRequest, bucket: str) -> HttpResponse:
     fields = {key: request.POST.get(key, "") for key in request.POST}
     # Some clients (the Python SDK 3.x) send every form field as a file part; S3 reads the
     # part's content either way, so do the same.
-    for name, part in request.FILES.items():
-        if name != "file" and part.size <= 4096:
+    for name in request.FILES:
+        part = request.FILES.get(name)
+        if name != "file" and part is not None and (part.size or 0) <= 4096:
             fields.setdefault(name, part.read().decode("utf-8", "replace"))
     upload = request.FILES.get("file")
     request_id = uuid.uuid4().hex[:16].upper()
