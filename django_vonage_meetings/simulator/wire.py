@@ -9,6 +9,7 @@ taken from the request, or, outside a request (callbacks), the one the applicati
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import time
@@ -18,7 +19,7 @@ from urllib.parse import urlencode
 
 import jwt
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from .models import Application, Recording, Room, Theme
 
@@ -32,9 +33,14 @@ def iso(value: dt.datetime | None) -> str | None:
 
 def _derived_key(purpose: str, application: Application) -> bytes:
     """A per-application secret for one purpose, derived from SECRET_KEY (nothing to store)."""
+    return _derive(settings.SECRET_KEY, purpose, application.application_id)
+
+
+@functools.lru_cache(maxsize=1024)
+def _derive(secret_key: str, purpose: str, application_id: str) -> bytes:
     return hmac.new(
-        settings.SECRET_KEY.encode(),
-        f"vonage-meetings-simulator:{purpose}:{application.application_id}".encode(),
+        secret_key.encode(),
+        f"vonage-meetings-simulator:{purpose}:{application_id}".encode(),
         hashlib.sha256,
     ).digest()
 
@@ -68,21 +74,28 @@ def signing_key(purpose: str, application: Application) -> bytes:
     return _derived_key(purpose, application)
 
 
-def meeting_links(room: Room, origin: str, issued_at: int) -> dict[str, dict[str, str]]:
-    scu = room.theme.short_company_url if room.theme_id and room.theme else None
-    token = participant_token(room.application, issued_at)
-    query = urlencode({"room_token": room.meeting_code, "participant_token": token})
-    if scu:
-        host = reverse("vonage_meetings_simulator:meet-host-themed", args=[scu])
+@functools.lru_cache(maxsize=256)
+def _meet_paths(short_company_url: str | None, urlconf: str | None, prefix: str) -> tuple[str, str]:
+    """Reversed once per theme (and URLconf), not twice per room of every page."""
+    if short_company_url:
+        host = reverse("vonage_meetings_simulator:meet-host-themed", args=[short_company_url])
         guest = reverse(
-            "vonage_meetings_simulator:meet-guest-themed", args=[scu, room.meeting_code]
+            "vonage_meetings_simulator:meet-guest-themed", args=[short_company_url, "123456789"]
         )
     else:
         host = reverse("vonage_meetings_simulator:meet-host")
-        guest = reverse("vonage_meetings_simulator:meet-guest", args=[room.meeting_code])
+        guest = reverse("vonage_meetings_simulator:meet-guest", args=["123456789"])
+    return host, guest.removesuffix("123456789")
+
+
+def meeting_links(room: Room, origin: str, issued_at: int) -> dict[str, dict[str, str]]:
+    scu = room.theme.short_company_url if room.theme_id and room.theme else None
+    host, guest_prefix = _meet_paths(scu, get_urlconf(), get_script_prefix())
+    token = participant_token(room.application, issued_at)
+    query = urlencode({"room_token": room.meeting_code, "participant_token": token})
     return {
         "host_url": {"href": f"{origin}{host}?{query}"},
-        "guest_url": {"href": f"{origin}{guest}"},
+        "guest_url": {"href": f"{origin}{guest_prefix}{room.meeting_code}"},
     }
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print figures (ratios against a baseline run in the same process)."""

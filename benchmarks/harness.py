@@ -1,0 +1,122 @@
+"""Shared set-up for the benchmark scripts: a throwaway database, a live server, a registered app.
+
+Scripts call :func:`setup_django` first. The database is a fresh SQLite file in a temp folder,
+or the PostgreSQL database named by ``BENCH_DATABASE_URL`` (its tables are created by migrate).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    workdir = Path(tempfile.mkdtemp(prefix="dvm-bench-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    os.environ["DATABASE_URL"] = os.environ.get(
+        "BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    server: Any
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@contextmanager
+def live_server() -> Iterator[LiveServer]:
+    """The test project on a threaded WSGI server, like runserver."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet, allow_reuse_address=True)
+    server.set_app(WSGIHandler())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    live = LiveServer(f"http://127.0.0.1:{server.server_address[1]}", server)
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+@dataclass
+class App:
+    application_id: str
+    private_key_pem: str
+    signature_secret: str
+
+
+def register_app() -> App:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from django_vonage_meetings.simulator import controls
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    app = App(str(uuid.uuid4()), private_pem, f"bench-{uuid.uuid4().hex}")
+    controls.register_application(
+        app.application_id, public_pem, signature_secret=app.signature_secret
+    )
+    return app
+
+
+def configure(app: App, api_host: str, **extra: Any) -> None:
+    from django.conf import settings
+
+    settings.VONAGE_MEETINGS = {
+        "APPLICATION_ID": app.application_id,
+        "PRIVATE_KEY": app.private_key_pem,
+        "API_HOST": api_host,
+        "SIGNATURE_SECRETS": [app.signature_secret],
+        **extra,
+    }
+
+
+@contextmanager
+def timed() -> Iterator[list[float]]:
+    box: list[float] = []
+    started = time.perf_counter()
+    yield box
+    box.append(time.perf_counter() - started)
+
+
+def report(title: str, rows: list[tuple[str, str]]) -> None:
+    width = max(len(label) for label, _ in rows)
+    sys.stdout.write(f"\n{title}\n{'=' * len(title)}\n")
+    for label, value in rows:
+        sys.stdout.write(f"{label.ljust(width)}  {value}\n")
