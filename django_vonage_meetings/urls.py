@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from .webhooks import WebhookView
 
 app_name = "vonage_meetings"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("webhooks/", WebhookView.as_view(), name="webhook"),
+    path("webhooks/<str:token>/", WebhookView.as_view(), name="webhook-signed"),
+]

@@ -1,0 +1,270 @@
+"""The webhook endpoint: authenticate -> store once -> process -> 204.
+
+``/vonage/meetings/webhooks/`` takes every event type, signed with the Vonage JWT;
+``/vonage/meetings/webhooks/<token>/`` takes callbacks whose URL carries a token signed from the
+same secrets (what :func:`signed_webhook_url` returns and the services put into rooms'
+``callback_urls``). Nothing is written before authentication passes. Each refusal is a JSON
+body with a stable ``code`` and one ``django_vonage_meetings.webhooks`` log line (never the token
+or a secret), so "which check failed" is answerable from either end.
+
+The view is exempt from CSRF and from ``ATOMIC_REQUESTS``: storing the event, applying it, and
+recording a failure are separate transactions, so a failed event stays visible (dj-stripe #889)
+and the 500 makes the sender retry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import random
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.validators import validate_ipv46_address
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import serializers
+
+from . import signals
+from .conf import meetings_settings
+from .enums import EventType
+from .exceptions import WebhookAuthenticationError
+from .models import WebhookEvent, WebhookEventStatus, WebhookNonce
+from .serializers.events import PAYLOADS, parse_payload
+from .signing import make_url_token, verify_jwt, verify_url_token
+
+__all__ = ["WebhookView", "dedupe_key", "signed_webhook_url"]
+
+logger = logging.getLogger("django_vonage_meetings.webhooks")
+
+#: Request headers worth keeping with an event (never Authorization or cookies).
+USEFUL_HEADERS = (
+    "User-Agent",
+    "Content-Type",
+    "Content-Length",
+    "X-Forwarded-For",
+    "X-Forwarded-Proto",
+    "X-Forwarded-Host",
+    "X-Real-Ip",
+    "X-Request-Id",
+    "X-Vonage-Meetings-Metadata",
+)
+
+
+def signed_webhook_url() -> str | None:
+    """The absolute signed callback URL, from ``WEBHOOK_BASE_URL``; None when that is unset.
+
+    Paste it into the Vonage application's Meetings callback settings; the services put it into
+    the ``callback_urls`` of rooms they create. It changes when the newest signature secret does.
+    """
+    base = meetings_settings.WEBHOOK_BASE_URL
+    if not base:
+        return None
+    secrets = meetings_settings.SIGNATURE_SECRETS
+    if not secrets:
+        raise ImproperlyConfigured(
+            "VONAGE_MEETINGS['SIGNATURE_SECRETS'] is empty, so no signed callback URL can be made."
+        )
+    try:
+        path = reverse("vonage_meetings:webhook-signed", args=[make_url_token(secrets)])
+    except NoReverseMatch:
+        raise ImproperlyConfigured(
+            "The webhook URL cannot be built: include django_vonage_meetings.urls in your "
+            'URLconf, e.g. path("vonage/meetings/", include("django_vonage_meetings.urls")).'
+        ) from None
+    return f"{base}{path}"
+
+
+def dedupe_key(payload: dict[str, Any]) -> str:
+    """Identify a callback by its content: the same callback delivered twice has one key.
+
+    Callbacks carry no event id. Each one describes one fact (this session started at that
+    time; this recording was uploaded with that URL), so the canonical JSON of the payload is
+    the fact's identity; redeliveries (freshly signed, byte-identical or re-serialised) share
+    it. ``recording:ready`` is the old name of ``recording:uploaded`` and counts as the same.
+    """
+    normalised = dict(payload)
+    if normalised.get("event") == EventType.RECORDING_READY:
+        normalised["event"] = EventType.RECORDING_UPLOADED.value
+    canonical = json.dumps(normalised, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _refuse(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
+    return JsonResponse({"error": message, "code": code, **extra}, status=status)
+
+
+def _remote_addr(request: HttpRequest) -> str | None:
+    value = request.META.get("REMOTE_ADDR") or ""
+    try:
+        validate_ipv46_address(value)
+    except Exception:  # unix sockets, empty (gunicorn; dj-stripe #648)
+        return None
+    return value
+
+
+def _safe_path(request: HttpRequest, token: str | None) -> str:
+    return request.path.replace(token, "<token>") if token else request.path
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class WebhookView(View):
+    """One endpoint for every callback event type."""
+
+    http_method_names = ["post", "options"]
+
+    def http_method_not_allowed(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        response = _refuse(405, "method_not_allowed", "Callbacks are POSTed.")
+        response["Allow"] = "POST"
+        return response
+
+    def post(self, request: HttpRequest, token: str | None = None) -> HttpResponse:
+        content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return _refuse(415, "unsupported_media_type", "Callbacks must be application/json.")
+        limit = meetings_settings.WEBHOOK_MAX_BODY_SIZE
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            return _refuse(413, "too_large", f"The body is larger than {limit} bytes.")
+        body = request.read(limit + 1)
+        if len(body) > limit:
+            return _refuse(413, "too_large", f"The body is larger than {limit} bytes.")
+
+        try:
+            claims = self.authenticate(request, body, token)
+        except WebhookAuthenticationError as exc:
+            logger.warning(
+                "webhook refused: reason=%s remote=%s path=%s",
+                exc.reason,
+                _remote_addr(request),
+                _safe_path(request, token),
+            )
+            return _refuse(401, exc.reason, str(exc))
+
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return _refuse(400, "invalid_json", "The body is not valid JSON.")
+        if not isinstance(payload, dict) or not isinstance(payload.get("event"), str):
+            return _refuse(400, "invalid_payload", 'The body must be a JSON object with "event".')
+        try:
+            parse_payload(payload)
+        except serializers.ValidationError as exc:
+            return _refuse(
+                400, "invalid_payload", "The payload is not a valid event.", details=exc.detail
+            )
+
+        stored = self.store(request, payload, claims)
+        if stored is None:
+            logger.warning(
+                "webhook refused: reason=replayed_jti remote=%s path=%s",
+                _remote_addr(request),
+                _safe_path(request, token),
+            )
+            return _refuse(401, "replayed_jti", "This token was already used.")
+        event, is_new = stored
+        if is_new:
+            signals.webhook_received.send(sender=WebhookEvent, event=event)
+        if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
+            return HttpResponse(status=204)
+        return self.dispatch_processing(event)
+
+    def authenticate(
+        self, request: HttpRequest, body: bytes, token: str | None
+    ) -> dict[str, Any] | None:
+        secrets = meetings_settings.SIGNATURE_SECRETS
+        if token is not None:
+            verify_url_token(token, secrets)
+            return None
+        return verify_jwt(
+            request.META.get("HTTP_AUTHORIZATION"),
+            body,
+            secrets,
+            max_age=meetings_settings.WEBHOOK_MAX_AGE,
+            clock_skew=meetings_settings.WEBHOOK_CLOCK_SKEW,
+            application_id=_application_id(),
+        )
+
+    def store(
+        self, request: HttpRequest, payload: dict[str, Any], claims: dict[str, Any] | None
+    ) -> tuple[WebhookEvent, bool] | None:
+        """Store the event once; None when the JWT's jti was seen before (a replay)."""
+        event_type = str(payload["event"])
+        key = dedupe_key(payload)
+        known = event_type in PAYLOADS
+        with transaction.atomic():
+            if claims is not None:
+                try:
+                    with transaction.atomic():
+                        WebhookNonce.objects.create(jti=str(claims["jti"]))
+                except IntegrityError:
+                    return None
+                self._prune_nonces()
+            try:
+                with transaction.atomic():
+                    event = WebhookEvent.objects.create(
+                        event_type=event_type,
+                        payload=payload,
+                        dedupe_key=key,
+                        status=WebhookEventStatus.RECEIVED if known else WebhookEventStatus.IGNORED,
+                        processed_at=None if known else timezone.now(),
+                        auth_method="jwt" if claims is not None else "signed_url",
+                        remote_addr=_remote_addr(request),
+                        headers={
+                            name: request.headers[name]
+                            for name in USEFUL_HEADERS
+                            if name in request.headers
+                        },
+                    )
+                return event, True
+            except IntegrityError:
+                pass
+            event = WebhookEvent.objects.get(dedupe_key=key)
+            WebhookEvent.objects.filter(pk=event.pk).update(deliveries=event.deliveries + 1)
+            return event, False
+
+    @staticmethod
+    def _prune_nonces() -> None:
+        # Nonces are only needed for the replay window; prune now and then, cheaply.
+        if random.random() < 0.02:  # noqa: S311 - sampling, not security
+            window = meetings_settings.WEBHOOK_MAX_AGE + meetings_settings.WEBHOOK_CLOCK_SKEW
+            cutoff = timezone.now() - dt.timedelta(seconds=2 * window)
+            WebhookNonce.objects.filter(seen_at__lt=cutoff).delete()
+
+    def dispatch_processing(self, event: WebhookEvent) -> HttpResponse:
+        from .events import process_event
+
+        if meetings_settings.WEBHOOK_PROCESSING == "task":
+            from .tasks import enqueue_event
+
+            enqueue_event(event.pk)
+            return HttpResponse(status=204)
+        try:
+            process_event(event.pk)
+        except Exception:
+            # Recorded on the event (error, traceback) and announced by webhook_failed.
+            return _refuse(
+                500,
+                "processing_failed",
+                "The event was stored but could not be applied.",
+                event_id=event.pk,
+            )
+        return HttpResponse(status=204)
+
+
+def _application_id() -> str | None:
+    raw = meetings_settings.raw().get("APPLICATION_ID")
+    return raw if isinstance(raw, str) and raw else None
