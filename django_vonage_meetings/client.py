@@ -439,7 +439,7 @@ class MeetingsClient:
         for page in self._pages(f"/themes/{theme_id}/rooms", {"page_size": page_size}):
             yield from _embedded_rooms(page)
 
-    def set_default_theme(self, theme_id: str) -> dict[str, Any]:
+    def set_default_theme(self, theme_id: str | None) -> dict[str, Any]:
         body = {"update_details": {"default_theme_id": theme_id}}
         return cast(dict[str, Any], self._request("PATCH", "/applications", json=body))
 

@@ -1,0 +1,188 @@
+"""Push: change things on the API, then store what it answered.
+
+Every function calls the API first and writes locally only from the answer, in a transaction;
+when the API refuses (a typed ``MeetingsAPIError``) or cannot be reached, the error propagates
+and nothing local changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any, cast
+
+from django.db import transaction
+
+from ..client import MeetingsClient
+from ..conf import meetings_settings
+from ..enums import LogoType
+from ..models import Application, Recording, Room, Theme
+from ..serializers.api import recording_fields, room_fields, theme_fields
+from .clients import client_for
+from .upsert import bulk_upsert
+
+__all__ = [
+    "create_room",
+    "create_theme",
+    "delete_recording",
+    "delete_theme",
+    "refresh_recording",
+    "refresh_room",
+    "refresh_theme",
+    "set_default_theme",
+    "update_room",
+    "update_theme",
+    "upload_logos",
+]
+
+LogoFile = str | Path | IO[bytes]
+
+
+def _id(obj: Room | Theme | Recording | str) -> str:
+    return obj if isinstance(obj, str) else str(obj.vonage_id)
+
+
+def _store_room(payload: Mapping[str, Any]) -> Room:
+    bulk_upsert(Room, [room_fields(payload)])
+    return Room.objects.select_related("theme").get(vonage_id=payload["id"])
+
+
+def _store_theme(payload: Mapping[str, Any]) -> Theme:
+    bulk_upsert(Theme, [theme_fields(payload)])
+    return Theme.objects.get(vonage_id=payload["theme_id"])
+
+
+def _store_recording(payload: Mapping[str, Any]) -> Recording:
+    bulk_upsert(Recording, [recording_fields(payload)], keep_if_missing=("room_id",))
+    return Recording.objects.get(vonage_id=payload["id"])
+
+
+def with_callback_urls(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Point a new room's callbacks at this site's signed webhook URL (when one is configured).
+
+    URLs the caller set are kept; only the missing ones are filled in.
+    """
+    from ..webhooks import signed_webhook_url
+
+    out = dict(data)
+    url = signed_webhook_url()
+    if url:
+        given = dict(out.get("callback_urls") or {})
+        for name in ("rooms_callback_url", "sessions_callback_url", "recordings_callback_url"):
+            given.setdefault(name, url)
+        out["callback_urls"] = given
+    return out
+
+
+def create_room(data: Mapping[str, Any], *, client: MeetingsClient | None = None) -> Room:
+    """Create a room on the API (with this site's callback URLs) and mirror it."""
+    with client_for(client) as api:
+        answer = api.create_room(with_callback_urls(data))
+    return _store_room(answer)
+
+
+def update_room(
+    room: Room | str, data: Mapping[str, Any], *, client: MeetingsClient | None = None
+) -> Room:
+    with client_for(client) as api:
+        answer = api.update_room(_id(room), data)
+    return _store_room(answer)
+
+
+def refresh_room(room: Room | str, *, client: MeetingsClient | None = None) -> Room:
+    with client_for(client) as api:
+        answer = api.get_room(_id(room))
+    return _store_room(answer)
+
+
+def create_theme(data: Mapping[str, Any], *, client: MeetingsClient | None = None) -> Theme:
+    with client_for(client) as api:
+        answer = api.create_theme(data)
+    return _store_theme(answer)
+
+
+def update_theme(
+    theme: Theme | str, data: Mapping[str, Any], *, client: MeetingsClient | None = None
+) -> Theme:
+    with client_for(client) as api:
+        answer = api.update_theme(_id(theme), data)
+    return _store_theme(answer)
+
+
+def refresh_theme(theme: Theme | str, *, client: MeetingsClient | None = None) -> Theme:
+    with client_for(client) as api:
+        answer = api.get_theme(_id(theme))
+    return _store_theme(answer)
+
+
+def delete_theme(
+    theme: Theme | str, *, force: bool = False, client: MeetingsClient | None = None
+) -> None:
+    """Delete a theme on the API (``force`` even while rooms use it), then locally.
+
+    Rooms that used it lose their theme, as on the API (the foreign key is SET_NULL).
+    """
+    theme_id = _id(theme)
+    with client_for(client) as api:
+        api.delete_theme(theme_id, force=force)
+    with transaction.atomic():
+        Room.objects.filter(theme_id=theme_id).update(theme_id=None)
+        # The FK holds the theme's vonage_id (to_field), a string the stubs do not expect.
+        Application.objects.filter(default_theme_id=cast(Any, theme_id)).update(
+            default_theme_id=None
+        )
+        Theme.objects.filter(vonage_id=theme_id).delete()
+
+
+def set_default_theme(
+    theme: Theme | str | None, *, client: MeetingsClient | None = None
+) -> Application:
+    """Make a theme the application's default (the API's ``PATCH /applications``)."""
+    with client_for(client) as api:
+        answer = api.set_default_theme(_id(theme) if theme is not None else None)
+    application_id = str(answer.get("application_id") or meetings_settings.APPLICATION_ID)
+    application, _ = Application.objects.update_or_create(
+        vonage_id=application_id,
+        defaults={
+            "account_id": str(answer.get("account_id") or ""),
+            "default_theme_id": answer.get("default_theme_id") or None,
+            "data": answer,
+        },
+    )
+    return application
+
+
+def upload_logos(
+    theme: Theme | str,
+    files: Mapping[str, LogoFile],
+    *,
+    client: MeetingsClient | None = None,
+) -> Theme:
+    """Upload logos (``{"white": file, "colored": ..., "favicon": ...}``); refresh the theme."""
+    unknown = [name for name in files if name not in LogoType.values]
+    if unknown:
+        from ..exceptions import MeetingsValidationError
+
+        raise MeetingsValidationError({name: ["Not a logo type."] for name in unknown})
+    theme_id = _id(theme)
+    with client_for(client) as api:
+        for logo_type, file in files.items():
+            api.upload_icon(theme_id, logo_type, file)
+        answer = api.get_theme(theme_id)
+    return _store_theme(answer)
+
+
+def refresh_recording(
+    recording: Recording | str, *, client: MeetingsClient | None = None
+) -> Recording:
+    with client_for(client) as api:
+        answer = api.get_recording(_id(recording))
+    return _store_recording(answer)
+
+
+def delete_recording(recording: Recording | str, *, client: MeetingsClient | None = None) -> None:
+    """Delete a recording on the API (only possible once uploaded), then locally."""
+    recording_id = _id(recording)
+    with client_for(client) as api:
+        api.delete_recording(recording_id)
+    Recording.objects.filter(vonage_id=recording_id).delete()

@@ -1,0 +1,212 @@
+"""Pull: make the mirror match the API, page by page.
+
+Rooms are paged; the next page is fetched in a worker thread while the current one is written
+(a bounded queue of one page), so a large sync takes about as long as fetching the pages and
+memory stays flat whatever the number of rooms. Themes and dial-in numbers come as complete
+lists, so rows the API no longer has are deleted; rooms cannot be deleted on the API, so room
+rows are never deleted by a sync. Recordings are fetched for every session the mirror knows
+(sessions come from callbacks).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar, cast
+
+from django.db import transaction
+
+from ..client import MeetingsClient
+from ..conf import meetings_settings
+from ..exceptions import NotFoundError
+from ..models import DialInNumber, Recording, Room, Session, Theme
+from ..serializers.api import dial_in_fields, recording_fields, room_fields, theme_fields
+from .clients import client_for
+from .upsert import SyncCounts, bulk_upsert
+
+__all__ = [
+    "RESOURCES",
+    "Progress",
+    "sync",
+    "sync_dial_in_numbers",
+    "sync_recordings",
+    "sync_rooms",
+    "sync_themes",
+]
+
+#: ``progress(done, total)``: rooms (or sessions) handled so far, and the total when known.
+Progress = Callable[[int, int | None], None]
+
+T = TypeVar("T")
+
+
+class _Failure:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+_DONE = object()
+
+
+def prefetched(source: Iterator[T]) -> Iterator[T]:
+    """Iterate ``source`` in a worker thread, one item ahead of the consumer.
+
+    Fetching page N+1 overlaps writing page N. Errors raised while fetching re-raise in the
+    consumer; if the consumer stops early, the worker stops too.
+    """
+    items: queue.Queue[object] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in source:
+                if not put(item):
+                    return
+        except BaseException as exc:
+            put(_Failure(exc))
+        finally:
+            put(_DONE)
+
+    worker = threading.Thread(target=produce, name="vonage-meetings-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = items.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Failure):
+                raise item.exc
+            yield cast(T, item)
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
+def sync_rooms(
+    *,
+    client: MeetingsClient | None = None,
+    page_size: int | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> SyncCounts:
+    counts = SyncCounts()
+    size = page_size or meetings_settings.SYNC_PAGE_SIZE
+    with client_for(client) as api:
+        done = 0
+        for page in prefetched(api.iter_room_pages(page_size=size)):
+            rooms = page.get("_embedded") or []
+            if isinstance(rooms, dict):
+                rooms = rooms.get("rooms") or []
+            counts += bulk_upsert(Room, [room_fields(r) for r in rooms], dry_run=dry_run)
+            done += len(rooms)
+            if progress is not None:
+                total = page.get("total_items")
+                progress(done, total if isinstance(total, int) else None)
+    return counts
+
+
+def _replace_all(
+    model: type[Theme] | type[DialInNumber],
+    rows: list[dict[str, Any]],
+    *,
+    dry_run: bool,
+) -> SyncCounts:
+    """Upsert a complete list and delete the rows it no longer has, atomically."""
+    with transaction.atomic():
+        counts = bulk_upsert(model, rows, dry_run=dry_run)
+        vanished = model._default_manager.exclude(vonage_id__in=[r["vonage_id"] for r in rows])
+        counts.deleted = vanished.count()
+        if not dry_run and counts.deleted:
+            vanished.delete()
+    return counts
+
+
+def sync_themes(*, client: MeetingsClient | None = None, dry_run: bool = False) -> SyncCounts:
+    with client_for(client) as api:
+        themes = api.get_themes()
+    return _replace_all(Theme, [theme_fields(t) for t in themes], dry_run=dry_run)
+
+
+def sync_dial_in_numbers(
+    *, client: MeetingsClient | None = None, dry_run: bool = False
+) -> SyncCounts:
+    with client_for(client) as api:
+        numbers = api.get_dial_in_numbers()
+    rows = [dial_in_fields(n) for n in numbers if n.get("number")]
+    return _replace_all(DialInNumber, rows, dry_run=dry_run)
+
+
+def sync_recordings(
+    *,
+    client: MeetingsClient | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    sessions: Iterable[str] | None = None,
+) -> SyncCounts:
+    """Fetch the recordings of every known session (or of the given session ids)."""
+    counts = SyncCounts()
+    session_ids = list(
+        sessions
+        if sessions is not None
+        else Session.objects.order_by("id").values_list("vonage_id", flat=True)
+    )
+    with client_for(client) as api:
+        for done, session_id in enumerate(session_ids, start=1):
+            try:
+                recordings = api.get_session_recordings(session_id)
+            except NotFoundError:
+                recordings = []  # the service forgets old sessions; nothing to mirror
+            rows = [recording_fields(r) for r in recordings]
+            counts += bulk_upsert(Recording, rows, keep_if_missing=("room_id",), dry_run=dry_run)
+            if progress is not None:
+                progress(done, len(session_ids))
+    return counts
+
+
+SYNCS: dict[str, Callable[..., SyncCounts]] = {
+    "themes": sync_themes,
+    "rooms": sync_rooms,
+    "recordings": sync_recordings,
+    "dial_in_numbers": sync_dial_in_numbers,
+}
+#: Resource names ``sync`` and ``meetings_sync`` accept, in the order they run.
+RESOURCES = tuple(SYNCS)
+
+
+def sync(
+    resources: Iterable[str] | None = None,
+    *,
+    client: MeetingsClient | None = None,
+    page_size: int | None = None,
+    dry_run: bool = False,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> dict[str, SyncCounts]:
+    """Sync the named resources (all by default) with one client; return counts per resource."""
+    wanted = list(resources or RESOURCES)
+    unknown = [name for name in wanted if name not in SYNCS]
+    if unknown:
+        raise ValueError(
+            f"Unknown resource {', '.join(unknown)}; choose from {', '.join(RESOURCES)}"
+        )
+    results: dict[str, SyncCounts] = {}
+    with client_for(client) as api:
+        for name in RESOURCES:
+            if name not in wanted:
+                continue
+            options: dict[str, Any] = {"client": api, "dry_run": dry_run}
+            if name == "rooms":
+                options["page_size"] = page_size
+            if name in ("rooms", "recordings") and progress is not None:
+                options["progress"] = lambda done, total, _name=name: progress(_name, done, total)
+            results[name] = SYNCS[name](**options)
+    return results
