@@ -1,0 +1,81 @@
+"""Make the mirror match the API.
+
+    python manage.py meetings_sync                      # everything
+    python manage.py meetings_sync rooms themes         # some of it
+    python manage.py meetings_sync rooms --page-size 500
+    python manage.py meetings_sync --dry-run            # fetch and compare, write nothing
+
+A progress bar appears on a terminal; under cron (no TTY) or ``--verbosity 0`` only the summary
+(or nothing) is printed. Any API, connection or configuration error ends the command with exit
+status 1 and a one-line message (``--traceback`` shows the trace). Re-running is always safe.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ...exceptions import MeetingsError
+from ...services import RESOURCES, sync
+
+
+class Command(BaseCommand):
+    help = "Sync rooms, themes, recordings and dial-in numbers from the Meetings API."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "resources",
+            nargs="*",
+            metavar="RESOURCE",
+            help=f"What to sync: {', '.join(RESOURCES)} (default: all).",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Compare only; write nothing.")
+        parser.add_argument(
+            "--page-size", type=int, default=None, help="Rooms per API page (1-1000)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        unknown = [name for name in options["resources"] if name not in RESOURCES]
+        if unknown:
+            raise CommandError(
+                f"Unknown resource {', '.join(unknown)}; choose from {', '.join(RESOURCES)}"
+            )
+        page_size = options["page_size"]
+        if page_size is not None and not 1 <= page_size <= 1000:
+            raise CommandError("--page-size must be between 1 and 1000")
+        verbosity = options["verbosity"]
+        show_progress = verbosity >= 1 and self.stdout.isatty()
+        started = time.monotonic()
+        try:
+            results = sync(
+                options["resources"] or None,
+                page_size=page_size,
+                dry_run=options["dry_run"],
+                progress=self._progress if show_progress else None,
+            )
+        except (MeetingsError, ImproperlyConfigured) as exc:
+            if options.get("traceback"):
+                raise
+            raise CommandError(f"meetings_sync failed: {exc}") from exc
+        finally:
+            if show_progress:
+                self.stdout.write("")
+        if verbosity >= 1:
+            elapsed = time.monotonic() - started
+            prefix = "Dry run, nothing written: " if options["dry_run"] else ""
+            summary = "; ".join(f"{name}: {counts}" for name, counts in results.items())
+            self.stdout.write(f"{prefix}{summary} ({elapsed:.1f}s)")
+
+    def _progress(self, name: str, done: int, total: int | None) -> None:
+        if total:
+            width = 30
+            filled = min(width, int(width * done / total))
+            bar = "#" * filled + "-" * (width - filled)
+            text = f"\r{name:<10} [{bar}] {done}/{total}"
+        else:
+            text = f"\r{name:<10} {done}"
+        self.stdout.write(text, ending="")
+        self.stdout.flush()

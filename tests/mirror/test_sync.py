@@ -1,0 +1,167 @@
+"""Pulling the mirror from the simulator: bulk per page, unchanged rows untouched, counts right."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from django_vonage_meetings import services
+from django_vonage_meetings.models import DialInNumber, Recording, Room, Session, Theme
+from django_vonage_meetings.simulator import controls
+
+
+def writes(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+
+
+def test_rooms_are_created_then_unchanged(simulator_settings, meetings_client):
+    controls.seed(simulator_settings.application_id, 45, themes=3)
+    services.sync_themes(client=meetings_client)
+    first = services.sync_rooms(client=meetings_client, page_size=20)
+    assert first.as_dict() == {"created": 45, "updated": 0, "unchanged": 0, "deleted": 0}
+    assert Room.objects.count() == 45
+    with CaptureQueriesContext(connection) as queries:
+        second = services.sync_rooms(client=meetings_client, page_size=20)
+    assert second.as_dict() == {"created": 0, "updated": 0, "unchanged": 45, "deleted": 0}
+    assert (
+        writes(queries) == []
+    )  # an idle re-sync writes nothing (fresh participant tokens ignored)
+
+
+def test_fields_and_theme_foreign_keys(simulator_settings, meetings_client):
+    theme = meetings_client.create_theme(
+        {"main_color": "#123456", "brand_text": "B", "theme_name": "Blue"}
+    )
+    created = meetings_client.create_room(
+        {
+            "display_name": "Board",
+            "type": "long_term",
+            "expires_at": timezone.now() + dt.timedelta(days=3),
+            "theme_id": theme["theme_id"],
+            "join_approval_level": "explicit_approval",
+            "ui_settings": {"language": "ES"},
+            "initial_join_options": {"microphone_state": "off"},
+            "metadata": "m",
+        }
+    )
+    services.sync(["themes", "rooms"], client=meetings_client)
+    room = Room.objects.select_related("theme").get(vonage_id=created["id"])
+    assert room.display_name == "Board"
+    assert room.type == "long_term"
+    assert room.theme.theme_name == "Blue"
+    assert room.theme_id == theme["theme_id"]
+    assert room.join_approval_level == "explicit_approval"
+    assert room.language == "es"
+    assert room.microphone_state == "off"
+    assert room.metadata == "m"
+    assert room.meeting_code == created["meeting_code"]
+    assert room.is_available is True
+    assert room.expires_at is not None
+    assert room.host_url.startswith(simulator_settings.api_host + "/meet/")
+    assert room.guest_url == created["_links"]["guest_url"]["href"]
+    assert room.data["id"] == created["id"]
+    assert room.local_synced_at is not None
+
+
+def test_changed_rooms_are_updated(simulator_settings, meetings_client):
+    created = meetings_client.create_room(
+        {
+            "display_name": "x",
+            "type": "long_term",
+            "expires_at": timezone.now() + dt.timedelta(days=1),
+        }
+    )
+    meetings_client.create_room({"display_name": "y"})
+    services.sync_rooms(client=meetings_client)
+    meetings_client.update_room(created["id"], {"join_approval_level": "after_owner_only"})
+    counts = services.sync_rooms(client=meetings_client)
+    assert (counts.updated, counts.unchanged) == (1, 1)
+    assert Room.objects.get(vonage_id=created["id"]).join_approval_level == "after_owner_only"
+
+
+@pytest.mark.parametrize("total", [60, 240])
+def test_queries_per_page_are_bounded(simulator_settings, meetings_client, total):
+    controls.seed(simulator_settings.application_id, total)
+    page = 30
+    with CaptureQueriesContext(connection) as queries:
+        counts = services.sync_rooms(client=meetings_client, page_size=page)
+    assert counts.created == total
+    pages = total // page
+    statements = [q["sql"] for q in queries]
+    data = [
+        sql for sql in statements if not sql.startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
+    ]
+    # one SELECT of known fingerprints and one INSERT ... ON CONFLICT per page, nothing per row
+    assert len(data) == 2 * pages, data
+    # plus the page's transaction (BEGIN/COMMIT where the backend logs them)
+    assert len(statements) <= 4 * pages
+
+
+def test_dry_run_writes_nothing(simulator_settings, meetings_client):
+    controls.seed(simulator_settings.application_id, 5)
+    with CaptureQueriesContext(connection) as queries:
+        results = services.sync(client=meetings_client, dry_run=True)
+    assert results["rooms"].created == 5
+    assert writes(queries) == []
+    assert Room.objects.count() == 0
+
+
+def test_themes_sync_deletes_what_the_api_no_longer_has(simulator_settings, meetings_client):
+    kept = meetings_client.create_theme({"main_color": "#fff", "brand_text": "kept"})
+    gone = meetings_client.create_theme({"main_color": "#000", "brand_text": "gone"})
+    assert services.sync_themes(client=meetings_client).created == 2
+    meetings_client.delete_theme(gone["theme_id"])
+    counts = services.sync_themes(client=meetings_client)
+    assert (counts.unchanged, counts.deleted) == (1, 1)
+    assert list(Theme.objects.values_list("vonage_id", flat=True)) == [kept["theme_id"]]
+
+
+def test_dial_in_numbers(simulator_settings, meetings_client):
+    counts = services.sync_dial_in_numbers(client=meetings_client)
+    assert counts.created >= 10
+    uk = DialInNumber.objects.get(vonage_id="442381924626")
+    assert (uk.locale, uk.display_name, uk.number) == ("en-GB", "United Kingdom", "442381924626")
+    assert services.sync_dial_in_numbers(client=meetings_client).unchanged == counts.created
+
+
+def test_recordings_of_known_sessions(simulator_settings, meetings_client):
+    room = meetings_client.create_room({"display_name": "rec"})
+    uploaded = controls.create_recording(room["id"])
+    Session.objects.create(vonage_id=uploaded.session.session_id, room_id=room["id"])
+    Recording.objects.create(
+        vonage_id=str(uploaded.recording_id),
+        session_id=uploaded.session.session_id,
+        room_id=room["id"],
+        status="stopped",
+    )
+    Session.objects.create(vonage_id="2_MX4forgotten-fg")  # the API no longer knows this one
+    counts = services.sync_recordings(client=meetings_client)
+    assert (counts.updated, counts.created) == (1, 0)
+    recording = Recording.objects.get(vonage_id=str(uploaded.recording_id))
+    assert recording.status == "uploaded"
+    assert recording.room_id == room["id"]  # kept: the API's recording has no room
+    assert recording.url.startswith("http")
+    assert recording.duration == pytest.approx(180.0)
+
+
+def test_api_failure_propagates_and_keeps_written_pages(simulator_settings, meetings_client):
+    controls.seed(simulator_settings.application_id, 30)
+    controls.set_faults(simulator_settings.application_id, script=[0, 500, 500, 500, 500])
+    from django_vonage_meetings.exceptions import ServerError
+
+    with pytest.raises(ServerError):
+        services.sync_rooms(client=meetings_client, page_size=10)
+    assert Room.objects.count() == 10  # the first page, committed on its own
+
+
+def test_unknown_resource():
+    with pytest.raises(ValueError, match="Unknown resource"):
+        services.sync(["rooms", "people"])
