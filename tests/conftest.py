@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.client",
     "tests.fixtures.simulator",
     "tests.fixtures.tls",
+    "tests.fixtures.webhooks",
 ]

@@ -1,0 +1,25 @@
+"""Print the signed callback URL to paste into the Vonage application's Meetings settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
+
+from ...webhooks import signed_webhook_url
+
+
+class Command(BaseCommand):
+    help = "Print the signed webhook URL built from WEBHOOK_BASE_URL and SIGNATURE_SECRETS."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            url = signed_webhook_url()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from None
+        if url is None:
+            raise CommandError(
+                "Set VONAGE_MEETINGS['WEBHOOK_BASE_URL'] to this site's public URL first."
+            )
+        self.stdout.write(url)
