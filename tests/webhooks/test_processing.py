@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from django_vonage_meetings import signals
@@ -46,7 +48,7 @@ def person(event: str, **extra):
 
 
 def recording(event: str, **extra):
-    body = {"event": event, "recording_id": RECORDING, "session_id": SESSION}
+    body: dict[str, Any] = {"event": event, "recording_id": RECORDING, "session_id": SESSION}
     if event != "recording:started":
         body.update(
             started_at="2023-06-06T06:55:07.134Z",
@@ -138,6 +140,8 @@ def test_participants(post_webhook, captured):
     assert Session.objects.get().room_id == ROOM  # the session was created from the payload
     post_webhook(person("session:participant:left"))
     joined.refresh_from_db()
+    assert joined.left_at is not None
+    assert joined.joined_at is not None
     assert joined.left_at >= joined.joined_at
     (sent,) = captured.of("participant_left")
     assert sent["sender"] is Participant
