@@ -200,6 +200,10 @@ def _participant(event: WebhookEvent, f: dict[str, Any], *, joined: bool) -> Ann
             person.is_host = person.is_host or bool(f.get("is_host"))
             person.data = event.payload
             person.save()
+        elif joined and person.joined_at is None and person.left_at is not None:
+            # "joined" arrived after "left": they did join, no later than they left.
+            person.joined_at = min(moment, person.left_at)
+            person.save(update_fields=["joined_at", "local_updated_at"])
     signal = signals.participant_joined if joined else signals.participant_left
     return Announcement(
         signal, Participant, stale=stale, instances={"participant": person, "session": session}

@@ -24,6 +24,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import validate_ipv46_address
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -233,7 +234,7 @@ class WebhookView(View):
             except IntegrityError:
                 pass
             event = WebhookEvent.objects.get(dedupe_key=key)
-            WebhookEvent.objects.filter(pk=event.pk).update(deliveries=event.deliveries + 1)
+            WebhookEvent.objects.filter(pk=event.pk).update(deliveries=F("deliveries") + 1)
             return event, False
 
     @staticmethod

@@ -103,7 +103,9 @@ def _recording_times(recording: Recording) -> dict[str, Any]:
 def expire_room(room: Room, now: dt.datetime | None = None) -> bool:
     """Expire a room once: end its session, mark it, send ``room:expired``. False if done."""
     now = now or timezone.now()
-    locked = Room.objects.select_for_update().select_related("application").get(pk=room.pk)
+    locked = (
+        Room.objects.select_for_update(of=("self",)).select_related("application").get(pk=room.pk)
+    )
     if locked.expired:
         return False
     running = locked.sessions.filter(ended_at__isnull=True).first()
@@ -192,7 +194,9 @@ def _host_present(room: Room) -> bool:
 def join(room: Room, name: str, *, host: bool, now: dt.datetime | None = None) -> Participant:
     """A person arrives: in at once, or waiting for the host, as the room's approval level says."""
     now = now or timezone.now()
-    room = Room.objects.select_for_update().select_related("application").get(pk=room.pk)
+    room = (
+        Room.objects.select_for_update(of=("self",)).select_related("application").get(pk=room.pk)
+    )
     if not room.is_available_at(now):
         raise SimulatorError("This room is no longer available.")
     name = (name or "").strip()[:200] or ("Host" if host else "Guest")
@@ -214,13 +218,17 @@ def admit(participant: Participant, *, admit: bool, now: dt.datetime | None = No
     """A host admits (or denies) a waiting guest of an ``explicit_approval`` room."""
     now = now or timezone.now()
     locked = (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .select_related("room__application")
         .get(pk=participant.pk)
     )
     if locked.state != ParticipantState.WAITING:
         raise SimulatorError("This person is not waiting to join.")
-    room = Room.objects.select_for_update().select_related("application").get(pk=locked.room_id)
+    room = (
+        Room.objects.select_for_update(of=("self",))
+        .select_related("application")
+        .get(pk=locked.room_id)
+    )
     if not _host_present(room):
         raise SimulatorError("Only a host in the meeting can admit guests.")
     if admit:
@@ -236,7 +244,7 @@ def leave(participant: Participant, now: dt.datetime | None = None) -> Participa
     """A person leaves; the session ends when nobody is left."""
     now = now or timezone.now()
     locked = (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .select_related("room__application", "session")
         .get(pk=participant.pk)
     )
@@ -265,7 +273,9 @@ def end_session(session: Session, now: dt.datetime | None = None) -> Session:
     """End a session: everyone leaves, recordings stop, the room's expiry rules apply."""
     now = now or timezone.now()
     session = (
-        Session.objects.select_for_update().select_related("room__application").get(pk=session.pk)
+        Session.objects.select_for_update(of=("self",))
+        .select_related("room__application")
+        .get(pk=session.pk)
     )
     if session.ended_at is not None:
         return session
@@ -333,7 +343,7 @@ def stop_recording(
     """Stop a recording; it uploads after ``RECORDING_UPLOAD_DELAY`` seconds."""
     now = now or timezone.now()
     recording = (
-        Recording.objects.select_for_update()
+        Recording.objects.select_for_update(of=("self",))
         .select_related("session__room__application")
         .get(pk=recording.pk)
     )
@@ -364,7 +374,7 @@ def upload_recording(recording: Recording, now: dt.datetime | None = None) -> bo
     """Finish the upload now; False when it was already uploaded (or never stopped)."""
     now = now or timezone.now()
     recording = (
-        Recording.objects.select_for_update()
+        Recording.objects.select_for_update(of=("self",))
         .select_related("session__room__application")
         .get(pk=recording.pk)
     )

@@ -12,14 +12,19 @@ from django.utils import timezone
 
 from django_vonage_meetings.models import Session, WebhookEvent, WebhookNonce
 
-STARTED = {"event": "session:started", "session_id": "2_MX4cmd-fg", "room_id": "r-1",
-           "started_at": "2023-06-06T06:55:07.134Z"}
+STARTED = {
+    "event": "session:started",
+    "session_id": "2_MX4cmd-fg",
+    "room_id": "r-1",
+    "started_at": "2023-06-06T06:55:07.134Z",
+}
 
 
 def stored(status="failed", **payload):
     body = {**STARTED, **payload}
-    return WebhookEvent.objects.create(event_type=body["event"], payload=body, dedupe_key=str(hash(str(body))),
-                                       status=status)
+    return WebhookEvent.objects.create(
+        event_type=body["event"], payload=body, dedupe_key=str(hash(str(body))), status=status
+    )
 
 
 def run(*args, **options):
@@ -42,7 +47,11 @@ def test_process_by_ids_and_type(webhook_settings):
     two = stored(session_id="s-two")
     other = stored(event="session:ended", session_id="s-three", ended_at="2023-06-06T07:00:00Z")
     run("meetings_process_events", "--ids", str(one.pk))
-    assert [e.status for e in WebhookEvent.objects.order_by("pk")] == ["processed", "failed", "failed"]
+    assert [e.status for e in WebhookEvent.objects.order_by("pk")] == [
+        "processed",
+        "failed",
+        "failed",
+    ]
     run("meetings_process_events", "--type", "session:ended")
     other.refresh_from_db()
     two.refresh_from_db()
@@ -57,14 +66,24 @@ def test_failing_again_exits_with_an_error(webhook_settings):
 
 def test_prune(webhook_settings):
     old = stored(status="processed", session_id="old")
-    WebhookEvent.objects.filter(pk=old.pk).update(received_at=timezone.now() - dt.timedelta(days=40))
+    WebhookEvent.objects.filter(pk=old.pk).update(
+        received_at=timezone.now() - dt.timedelta(days=40)
+    )
     kept_failed = stored(status="failed", session_id="old-failed")
-    WebhookEvent.objects.filter(pk=kept_failed.pk).update(received_at=timezone.now() - dt.timedelta(days=40))
+    WebhookEvent.objects.filter(pk=kept_failed.pk).update(
+        received_at=timezone.now() - dt.timedelta(days=40)
+    )
     recent = stored(status="processed", session_id="recent")
     WebhookNonce.objects.create(jti="ancient", seen_at=timezone.now() - dt.timedelta(days=1))
-    assert run("meetings_prune_events", "--days", "30", "--dry-run").strip() == "Would delete 1 events older than 30 days"
+    assert (
+        run("meetings_prune_events", "--days", "30", "--dry-run").strip()
+        == "Would delete 1 events older than 30 days"
+    )
     assert WebhookEvent.objects.count() == 3
-    assert run("meetings_prune_events", "--days", "30").strip() == "Deleted 1 events older than 30 days"
+    assert (
+        run("meetings_prune_events", "--days", "30").strip()
+        == "Deleted 1 events older than 30 days"
+    )
     assert set(WebhookEvent.objects.values_list("pk", flat=True)) == {kept_failed.pk, recent.pk}
     assert not WebhookNonce.objects.exists()
     run("meetings_prune_events", "--days", "30", "--include-failed")
@@ -80,6 +99,10 @@ def test_webhook_url(webhook_settings, settings):
     settings.VONAGE_MEETINGS = {**settings.VONAGE_MEETINGS, "WEBHOOK_BASE_URL": None}
     with pytest.raises(CommandError, match="WEBHOOK_BASE_URL"):
         run("meetings_webhook_url")
-    settings.VONAGE_MEETINGS = {**settings.VONAGE_MEETINGS, "WEBHOOK_BASE_URL": "https://x.example", "SIGNATURE_SECRETS": []}
+    settings.VONAGE_MEETINGS = {
+        **settings.VONAGE_MEETINGS,
+        "WEBHOOK_BASE_URL": "https://x.example",
+        "SIGNATURE_SECRETS": [],
+    }
     with pytest.raises(CommandError, match="SIGNATURE_SECRETS"):
         run("meetings_webhook_url")

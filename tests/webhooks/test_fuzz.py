@@ -12,32 +12,41 @@ from tests.fixtures.webhooks import sign
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=12,
 )
 field_values = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.text(max_size=300),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(max_size=300),
     st.sampled_from(["2023-06-06T06:55:07.134Z", "not a date", "", "1e999", "3598"]),
 )
 payloads = st.fixed_dictionaries(
     {"event": st.sampled_from([*EventType.values, "room:renamed", ""]) | st.text(max_size=70)},
-    optional={
-        name: field_values
-        for name in ("room_id", "session_id", "participant_id", "recording_id", "started_at",
-                     "ended_at", "expires_at", "created_at", "duration", "is_host", "name", "type",
-                     "url", "room_type")
-    },
+    optional=dict.fromkeys(("room_id", "session_id", "participant_id", "recording_id", "started_at", "ended_at", "expires_at", "created_at", "duration", "is_host", "name", "type", "url", "room_type"), field_values),
 )
 
-COMMON = {"deadline": None, "max_examples": 60, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+COMMON = {
+    "deadline": None,
+    "max_examples": 60,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture],
+}
 
 
 @settings(**COMMON)
 @given(payload=payloads)
 def test_signed_payloads_never_5xx(client, webhook_settings, payload):
     request = sign(payload)
-    response = client.generic("POST", "/vonage/meetings/webhooks/", request.body, content_type="application/json",
-                              HTTP_AUTHORIZATION=request.headers["Authorization"])
+    response = client.generic(
+        "POST",
+        "/vonage/meetings/webhooks/",
+        request.body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=request.headers["Authorization"],
+    )
     assert response.status_code in (204, 400), (payload, response.content)
 
 
@@ -45,21 +54,47 @@ def test_signed_payloads_never_5xx(client, webhook_settings, payload):
 @given(body=st.binary(max_size=300) | json_values.map(lambda v: json.dumps(v).encode()))
 def test_arbitrary_signed_bodies_never_5xx(client, webhook_settings, body):
     request = sign(body)
-    response = client.generic("POST", "/vonage/meetings/webhooks/", request.body, content_type="application/json",
-                              HTTP_AUTHORIZATION=request.headers["Authorization"])
+    response = client.generic(
+        "POST",
+        "/vonage/meetings/webhooks/",
+        request.body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=request.headers["Authorization"],
+    )
     assert response.status_code < 500
 
 
 @settings(**COMMON)
 @given(
     authorization=st.text(max_size=200),
-    content_type=st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain", "", "application/JSON"]),
-    token=st.text(alphabet=st.characters(blacklist_characters="/?#%", blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60),
+    content_type=st.sampled_from(
+        [
+            "application/json",
+            "application/json; charset=utf-8",
+            "text/plain",
+            "",
+            "application/JSON",
+        ]
+    ),
+    token=st.text(
+        alphabet=st.characters(blacklist_characters="/?#%", blacklist_categories=("Cs", "Cc")),
+        min_size=1,
+        max_size=60,
+    ),
 )
-def test_arbitrary_headers_and_url_tokens_never_5xx(client, webhook_settings, authorization, content_type, token):
+def test_arbitrary_headers_and_url_tokens_never_5xx(
+    client, webhook_settings, authorization, content_type, token
+):
     body = b'{"event": "session:started", "session_id": "s", "room_id": "r"}'
-    response = client.generic("POST", "/vonage/meetings/webhooks/", body, content_type=content_type,
-                              HTTP_AUTHORIZATION=authorization)
+    response = client.generic(
+        "POST",
+        "/vonage/meetings/webhooks/",
+        body,
+        content_type=content_type,
+        HTTP_AUTHORIZATION=authorization,
+    )
     assert response.status_code in (401, 415)
-    response = client.generic("POST", f"/vonage/meetings/webhooks/{token}/", body, content_type="application/json")
+    response = client.generic(
+        "POST", f"/vonage/meetings/webhooks/{token}/", body, content_type="application/json"
+    )
     assert response.status_code in (401, 404)
