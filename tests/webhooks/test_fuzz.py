@@ -26,17 +26,33 @@ field_values = st.one_of(
 )
 payloads = st.fixed_dictionaries(
     {"event": st.sampled_from([*EventType.values, "room:renamed", ""]) | st.text(max_size=70)},
-    optional=dict.fromkeys(("room_id", "session_id", "participant_id", "recording_id", "started_at", "ended_at", "expires_at", "created_at", "duration", "is_host", "name", "type", "url", "room_type"), field_values),
+    optional=dict.fromkeys(
+        (
+            "room_id",
+            "session_id",
+            "participant_id",
+            "recording_id",
+            "started_at",
+            "ended_at",
+            "expires_at",
+            "created_at",
+            "duration",
+            "is_host",
+            "name",
+            "type",
+            "url",
+            "room_type",
+        ),
+        field_values,
+    ),
 )
 
-COMMON = {
-    "deadline": None,
-    "max_examples": 60,
-    "suppress_health_check": [HealthCheck.function_scoped_fixture],
-}
+COMMON = settings(
+    deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
-@settings(**COMMON)
+@COMMON
 @given(payload=payloads)
 def test_signed_payloads_never_5xx(client, webhook_settings, payload):
     request = sign(payload)
@@ -50,7 +66,7 @@ def test_signed_payloads_never_5xx(client, webhook_settings, payload):
     assert response.status_code in (204, 400), (payload, response.content)
 
 
-@settings(**COMMON)
+@COMMON
 @given(body=st.binary(max_size=300) | json_values.map(lambda v: json.dumps(v).encode()))
 def test_arbitrary_signed_bodies_never_5xx(client, webhook_settings, body):
     request = sign(body)
@@ -64,7 +80,7 @@ def test_arbitrary_signed_bodies_never_5xx(client, webhook_settings, body):
     assert response.status_code < 500
 
 
-@settings(**COMMON)
+@COMMON
 @given(
     authorization=st.text(max_size=200),
     content_type=st.sampled_from(
