@@ -9,14 +9,13 @@ of these features is used).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from .conf import meetings_settings
+from .tasks_support import tasks_framework
 
 __all__ = [
     "configured",
@@ -26,20 +25,6 @@ __all__ = [
     "sync_mirror",
     "tasks_framework",
 ]
-
-
-def tasks_framework() -> Any:
-    """``django.tasks`` (Django 6) or the ``django_tasks`` backport, whichever is installed."""
-    for name in ("django.tasks", "django_tasks"):
-        try:
-            return importlib.import_module(name)
-        except ImportError:
-            continue
-    raise ImproperlyConfigured(
-        "Background processing needs Django's Tasks framework: Django 6, or on Django 5.2 the "
-        "backport (pip install 'django-vonage-meetings[tasks]' and add 'django_tasks' to "
-        "INSTALLED_APPS)."
-    )
 
 
 #: ``task`` of whichever framework is installed (untyped there; the tasks below document theirs).

@@ -1,3 +1,342 @@
-"""Admin for meetings."""
+"""Admin for rooms, themes, dial-in numbers and the application: where meetings are run."""
 
 from __future__ import annotations
+
+import functools
+from typing import Any, cast
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .. import services
+from ..enums import RoomType
+from ..exceptions import BadRequestError, MeetingsError
+from ..forms import LogoForm, RoomChangeForm, RoomCreateForm, ThemeForm
+from ..models import Application, DialInNumber, Room, Theme
+from .base import MirrorAdmin, ReadOnlyMirrorAdmin, api_error_message, run_api
+
+ROOM_FIXED = (
+    "vonage_id",
+    "display_name",
+    "type",
+    "is_available",
+    "meeting_code",
+    "created_at",
+    "metadata",
+    "recording_options_display",
+    "host_link",
+    "guest_link",
+    "local_synced_at",
+    "raw_payload",
+)
+
+
+def _link(url: str, label: str) -> str:
+    if not url:
+        return "-"
+    return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', url, label)
+
+
+@admin.register(Room)
+class RoomAdmin(MirrorAdmin):
+    list_display = (
+        "display_name",
+        "type",
+        "is_available",
+        "expires_at",
+        "theme",
+        "host_link",
+        "guest_link",
+        "created_at",
+    )
+    list_filter = ("type", "is_available", "join_approval_level", "theme", "expires_at")
+    search_fields = ("display_name", "meeting_code", "vonage_id")
+    list_select_related = ("theme",)
+    date_hierarchy = "created_at"
+    sync_resources = ("themes", "rooms")
+    actions = ("refresh_from_vonage",)
+
+    @admin.display(description=_("Host link"))
+    def host_link(self, obj: Room) -> str:
+        return _link(obj.host_url, str(_("Open as host")))
+
+    @admin.display(description=_("Guest link"))
+    def guest_link(self, obj: Room) -> str:
+        return _link(obj.guest_url, str(_("Open as guest")))
+
+    @admin.display(description=_("Recording options"))
+    def recording_options_display(self, obj: Room) -> str:
+        options = obj.recording_options
+        parts = [
+            str(_("records automatically")) if options.get("auto_record") else "",
+            str(_("records the host only")) if options.get("record_only_owner") else "",
+        ]
+        return ", ".join(p for p in parts if p) or "-"
+
+    def get_form(
+        self, request: HttpRequest, obj: Room | None = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm[Room]]:
+        form = RoomCreateForm if obj is None else RoomChangeForm
+        kwargs["form"] = form
+        kwargs["fields"] = list(form.base_fields)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Room | None = None) -> Any:
+        if obj is None:
+            return (
+                (
+                    None,
+                    {"fields": ("display_name", "type", "expires_at", "expire_after_use", "theme")},
+                ),
+                (_("Joining"), {"fields": ("join_approval_level", "microphone_state", "language")}),
+                (
+                    _("Features"),
+                    {
+                        "fields": (
+                            "is_recording_available",
+                            "is_chat_available",
+                            "is_whiteboard_available",
+                            "is_locale_switcher_available",
+                            "is_captions_available",
+                        )
+                    },
+                ),
+                (_("Recording"), {"fields": ("auto_record", "record_only_owner")}),
+                (_("Other"), {"fields": ("metadata",), "classes": ("collapse",)}),
+            )
+        fixed = (_("Room"), {"fields": ROOM_FIXED[:-1]})
+        raw = (_("Raw payload"), {"fields": ("raw_payload",), "classes": ("collapse",)})
+        if obj.type != RoomType.LONG_TERM:
+            note = (
+                _("Instant rooms cannot be changed on Vonage"),
+                {"fields": ("expires_at", "theme", "join_approval_level")},
+            )
+            return (fixed, note, raw)
+        return (
+            fixed,
+            (_("Changeable"), {"fields": ("expires_at", "expire_after_use", "theme")}),
+            (_("Joining"), {"fields": ("join_approval_level", "microphone_state", "language")}),
+            (
+                _("Features"),
+                {
+                    "fields": (
+                        "is_recording_available",
+                        "is_chat_available",
+                        "is_whiteboard_available",
+                        "is_locale_switcher_available",
+                        "is_captions_available",
+                    )
+                },
+            ),
+            (
+                _("Callbacks"),
+                {
+                    "fields": (
+                        "rooms_callback_url",
+                        "sessions_callback_url",
+                        "recordings_callback_url",
+                    ),
+                    "classes": ("collapse",),
+                },
+            ),
+            raw,
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Room | None = None) -> Any:
+        if obj is None:
+            return ()
+        if obj.type != RoomType.LONG_TERM:
+            return (*ROOM_FIXED, "expires_at", "theme", "join_approval_level")
+        return ROOM_FIXED
+
+    def save_model(self, request: HttpRequest, obj: Room, form: Any, change: bool) -> None:
+        # The form's clean() wrote the row through the API; saving it again would add nothing.
+        pass
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the Meetings API cannot delete rooms
+
+    @admin.action(description=_("Refresh from Vonage"), permissions=["change"])
+    def refresh_from_vonage(self, request: HttpRequest, queryset: QuerySet[Room]) -> None:
+        done = 0
+        for room in queryset:
+            if run_api(self, request, functools.partial(services.refresh_room, room)):
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("Refreshed %d room.", "Refreshed %d rooms.", done) % done,
+                messages.SUCCESS,
+            )
+
+
+@admin.register(Theme)
+class ThemeAdmin(MirrorAdmin):
+    form = ThemeForm
+    list_display = ("__str__", "brand_text", "colour", "short_company_url", "is_default", "logos")
+    search_fields = ("theme_name", "brand_text", "short_company_url", "vonage_id")
+    readonly_fields = ("vonage_id", "logos", "local_synced_at", "raw_payload")
+    sync_resources = ("themes",)
+    actions = ("make_default", "refresh_from_vonage")
+    change_form_template = "admin/django_vonage_meetings/theme_change_form.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Theme]:
+        default = Application.objects.filter(default_theme_id=OuterRef("vonage_id"))
+        queryset = super().get_queryset(request).annotate(annotated_default=Exists(default))
+        return cast("QuerySet[Theme]", queryset)
+
+    def get_fields(self, request: HttpRequest, obj: Theme | None = None) -> Any:
+        editable = ["theme_name", "main_color", "brand_text", "short_company_url"]
+        return editable if obj is None else [*editable, *self.readonly_fields]
+
+    @admin.display(description=_("Colour"))
+    def colour(self, obj: Theme) -> str:
+        return format_html(
+            '<span style="display:inline-block;width:1.2em;height:1.2em;border-radius:3px;'
+            'background:{};vertical-align:middle"></span> {}',
+            obj.main_color,
+            obj.main_color,
+        )
+
+    @admin.display(description=_("Default"), boolean=True)
+    def is_default(self, obj: Theme) -> bool:
+        return bool(getattr(obj, "annotated_default", False))
+
+    @admin.display(description=_("Logos"))
+    def logos(self, obj: Theme) -> str:
+        images = [
+            (obj.brand_image_colored_url, "#fff"),
+            (obj.brand_image_white_url, "#333"),
+            (obj.branded_favicon_url, "#fff"),
+        ]
+        shown = [
+            format_html(
+                '<img src="{}" alt="" style="max-height:32px;background:{};padding:2px;'
+                'margin-right:4px;border:1px solid #ddd">',
+                url,
+                background,
+            )
+            for url, background in images
+            if url
+        ]
+        return format_html("".join(["{}"] * len(shown)), *shown) if shown else "-"
+
+    def save_model(self, request: HttpRequest, obj: Theme, form: Any, change: bool) -> None:
+        pass  # written through the API by the form
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/logos/",
+                self.admin_site.admin_view(self.logos_view),
+                name="{}_{}_logos".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def logos_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        theme = get_object_or_404(Theme, pk=object_id)
+        if not self.has_change_permission(request, theme):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = LogoForm(request.POST, request.FILES, theme=theme)
+            if form.is_valid():
+                self.message_user(request, _("Logos uploaded."), messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:vonage_meetings_theme_change", args=[theme.pk])
+                )
+        else:
+            form = LogoForm(theme=theme)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Logos of %(theme)s") % {"theme": theme},
+            "theme": theme,
+            "form": form,
+            "previews": self.logos(theme),
+        }
+        return TemplateResponse(request, "admin/django_vonage_meetings/theme_logos.html", context)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        """Delete on Vonage; when rooms use the theme, offer to force it."""
+        theme = get_object_or_404(Theme, pk=object_id)
+        if not self.has_delete_permission(request, theme):
+            raise PermissionDenied
+        refusal = None
+        if request.method == "POST":
+            force = request.POST.get("force") == "1"
+            try:
+                services.delete_theme(theme, force=force)
+            except BadRequestError as exc:
+                refusal = "; ".join(str(e) for e in exc.errors) or exc.message or str(exc)
+            except MeetingsError as exc:
+                self.message_user(request, api_error_message(exc), messages.ERROR)
+                refusal = str(exc)
+            else:
+                self.message_user(
+                    request,
+                    _("Theme “%(theme)s” deleted on Vonage.") % {"theme": theme},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:vonage_meetings_theme_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Delete theme %(theme)s?") % {"theme": theme},
+            "theme": theme,
+            "rooms_using": Room.objects.filter(theme_id=theme.vonage_id).count(),
+            "is_default": Application.objects.filter(
+                default_theme_id=cast(Any, theme.vonage_id)  # the FK holds the remote id
+            ).exists(),
+            "refusal": refusal,
+        }
+        return TemplateResponse(
+            request, "admin/django_vonage_meetings/theme_delete_confirmation.html", context
+        )
+
+    @admin.action(description=_("Make the application's default theme"), permissions=["change"])
+    def make_default(self, request: HttpRequest, queryset: QuerySet[Theme]) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one theme."), messages.WARNING)
+            return
+        theme = queryset.get()
+        run_api(
+            self,
+            request,
+            functools.partial(services.set_default_theme, theme),
+            success=str(_("“%(theme)s” is now the default theme.") % {"theme": theme}),
+        )
+
+    @admin.action(description=_("Refresh from Vonage"), permissions=["change"])
+    def refresh_from_vonage(self, request: HttpRequest, queryset: QuerySet[Theme]) -> None:
+        for theme in queryset:
+            run_api(self, request, functools.partial(services.refresh_theme, theme))
+
+
+@admin.register(DialInNumber)
+class DialInNumberAdmin(ReadOnlyMirrorAdmin):
+    list_display = ("display_name", "number", "locale")
+    search_fields = ("display_name", "vonage_id", "locale")
+    sync_resources = ("dial_in_numbers",)
+
+    @admin.display(description=_("Number"), ordering="vonage_id")
+    def number(self, obj: DialInNumber) -> str:
+        return f"+{obj.vonage_id}"
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyMirrorAdmin):
+    list_display = ("vonage_id", "account_id", "default_theme")
+    list_select_related = ("default_theme",)

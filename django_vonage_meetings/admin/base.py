@@ -1,0 +1,135 @@
+"""What every admin of a mirrored model shares: read-only payloads and a "Sync now" button.
+
+List pages and ``get_queryset`` never call the API; only explicit actions and buttons do, and
+each reports through admin messages, never a 500.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from ..exceptions import MeetingsError
+
+
+def pretty_json(value: Any) -> str:
+    return format_html(
+        '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
+        json.dumps(value, indent=2, sort_keys=True, default=str),
+    )
+
+
+def api_error_message(exc: Exception) -> str:
+    """What an admin user reads when the API or the configuration says no."""
+    if isinstance(exc, ImproperlyConfigured):
+        return str(_("Vonage Meetings is not configured: %(error)s") % {"error": exc})
+    return str(_("Vonage said: %(error)s") % {"error": exc})
+
+
+def run_api(
+    model_admin: admin.ModelAdmin[Any],
+    request: HttpRequest,
+    action: Callable[[], Any],
+    *,
+    success: str | None = None,
+) -> bool:
+    """Run a service call; report success or the API's refusal as an admin message."""
+    try:
+        action()
+    except (MeetingsError, ImproperlyConfigured) as exc:
+        model_admin.message_user(request, api_error_message(exc), messages.ERROR)
+        return False
+    if success:
+        model_admin.message_user(request, success, messages.SUCCESS)
+    return True
+
+
+class MirrorAdmin(admin.ModelAdmin):
+    """Base admin of a mirrored model: raw payload shown read-only, a "Sync now" button."""
+
+    change_list_template = "admin/django_vonage_meetings/mirror_change_list.html"
+    show_full_result_count = False
+    #: The resources ``services.sync`` pulls for this changelist's "Sync now" button.
+    sync_resources: Sequence[str] = ()
+
+    @admin.display(description=_("Raw payload"))
+    def raw_payload(self, obj: Any) -> str:
+        return pretty_json(getattr(obj, "data", {}))
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        # A local delete would only be undone by the next sync; deletes go through the API.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "sync/",
+                self.admin_site.admin_view(self.sync_view),
+                name="{}_{}_sync".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "can_sync": bool(self.sync_resources) and self.has_change_permission(request),
+            "sync_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_sync",
+                current_app=self.admin_site.name,
+            ),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def sync_view(self, request: HttpRequest) -> HttpResponse:
+        """POST only, CSRF-protected, for users who may change this model."""
+        if request.method != "POST":
+            return HttpResponse(status=405, headers={"Allow": "POST"})
+        if not self.sync_resources or not self.has_change_permission(request):
+            raise PermissionDenied
+        from ..tasks_support import run_or_enqueue_sync
+
+        def run() -> None:
+            outcome = run_or_enqueue_sync(list(self.sync_resources))
+            self.message_user(request, outcome, messages.SUCCESS)
+
+        run_api(self, request, run)
+        changelist = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist",
+            current_app=self.admin_site.name,
+        )
+        return HttpResponseRedirect(changelist)
+
+
+class ReadOnlyMirrorAdmin(MirrorAdmin):
+    """For objects only the API creates: viewable, never added or edited here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # An object's page is view-only; the model-level permission still governs actions
+        # and "Sync now".
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = [f.name for f in self.opts.fields if f.name != "data"]
+        return [*fields, "raw_payload"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
