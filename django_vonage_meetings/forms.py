@@ -156,9 +156,15 @@ class RoomChangeForm(_WrittenByService, _RoomSettingsMixin, forms.ModelForm):
 
     expires_at = forms.DateTimeField(label=_("Expires at"))
     expire_after_use = forms.BooleanField(required=False, label=_("Expire after use"))
-    rooms_callback_url = forms.URLField(required=False, label=_("Rooms callback URL"))
-    sessions_callback_url = forms.URLField(required=False, label=_("Sessions callback URL"))
-    recordings_callback_url = forms.URLField(required=False, label=_("Recordings callback URL"))
+    rooms_callback_url = forms.URLField(
+        required=False, assume_scheme="https", label=_("Rooms callback URL")
+    )
+    sessions_callback_url = forms.URLField(
+        required=False, assume_scheme="https", label=_("Sessions callback URL")
+    )
+    recordings_callback_url = forms.URLField(
+        required=False, assume_scheme="https", label=_("Recordings callback URL")
+    )
 
     class Meta:
         model = Room
