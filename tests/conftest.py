@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.simulator",
     "tests.fixtures.tls",
     "tests.fixtures.webhooks",
+    "tests.fixtures.admin",
 ]

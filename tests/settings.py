@@ -73,7 +73,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # IMMEDIATE transactions take the write lock up front, so threads queue instead of
     # failing with "database is locked" when a read transaction tries to upgrade.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        # Readers never block the writer (the simulator and the app share the file).
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
 
 STATIC_URL = "/static/"
 MEDIA_ROOT = str(Path(tempfile.gettempdir()) / "dvm-test-media")

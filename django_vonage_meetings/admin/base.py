@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -69,6 +69,21 @@ class MirrorAdmin(admin.ModelAdmin):
         # A local delete would only be undone by the next sync; deletes go through the API.
         actions.pop("delete_selected", None)
         return actions
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # Django wraps this view in one transaction. Here the form calls the API, and holding a
+        # transaction open across a network call is wrong (with SQLite it even blocks the
+        # simulator serving that call from the same database); the services write in their
+        # own short transactions instead.
+        view = cast(Any, self)._changeform_view  # Django's unwrapped form view (not in the stubs)
+        response: HttpResponse = view(request, object_id, form_url, extra_context)
+        return response
 
     def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
