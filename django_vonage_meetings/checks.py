@@ -18,6 +18,8 @@ vonage_meetings.E008   SIGNATURE_SECRETS is not a list of non-empty strings
 vonage_meetings.E009   WEBHOOK_BASE_URL is not an absolute http(s) URL
 vonage_meetings.E010   a timeout, retry, size or mode setting has a wrong type or value
 vonage_meetings.E011   VONAGE_MEETINGS is not a dict
+vonage_meetings.E012   WEBHOOK_PROCESSING is "task" but no Tasks framework is installed
+vonage_meetings.E013   TASK_BACKEND names a backend that TASKS does not define
 vonage_meetings.W001   API_HOST is plain http while DEBUG is off
 vonage_meetings.W002   SIGNATURE_SECRETS is empty: every callback will be refused
 vonage_meetings.W003   VONAGE_MEETINGS has a key this app does not know (a typo?)
@@ -82,6 +84,8 @@ def check_settings(
                     )
                 )
 
+    messages.extend(_check_tasks())
+
     if not meetings_settings.is_set("SIGNATURE_SECRETS"):
         messages.append(
             checks.Warning(
@@ -92,6 +96,34 @@ def check_settings(
             )
         )
     return messages
+
+
+def _check_tasks() -> list[checks.CheckMessage]:
+    """Background processing needs a Tasks framework and the backend it names."""
+    from .tasks_support import tasks_framework
+
+    try:
+        mode = meetings_settings.WEBHOOK_PROCESSING
+        alias = meetings_settings.TASK_BACKEND
+    except ConfigProblem:
+        return []  # reported above
+    if mode != "task":
+        return []
+    try:
+        framework = tasks_framework()
+    except Exception as exc:
+        return [checks.Error(str(exc), id="vonage_meetings.E012")]
+    try:
+        framework.task_backends[alias]
+    except Exception:
+        return [
+            checks.Error(
+                f"VONAGE_MEETINGS['TASK_BACKEND'] is {alias!r}, which TASKS does not define.",
+                hint="Add it to TASKS or name one of its aliases.",
+                id="vonage_meetings.E013",
+            )
+        ]
+    return []
 
 
 _HINTS = {

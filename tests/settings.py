@@ -7,6 +7,8 @@ thread each get their own connection as they would in production.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -21,6 +23,14 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en"
 
+# Django 6 ships the Tasks framework; Django 5.2 uses the django-tasks backport.
+if importlib.util.find_spec("django.tasks") is not None:
+    TASKS_APPS: list[str] = []
+    IMMEDIATE_BACKEND = "django.tasks.backends.immediate.ImmediateBackend"
+else:
+    TASKS_APPS = ["django_tasks"]
+    IMMEDIATE_BACKEND = "django_tasks.backends.immediate.ImmediateBackend"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -31,7 +41,15 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_vonage_meetings",
     "django_vonage_meetings.simulator",
+    *TASKS_APPS,
+    "django_tasks_db",
 ]
+
+# "default" runs tasks at once; "db" stores them for django-tasks-db's db_worker processes.
+TASKS = {
+    "default": {"BACKEND": IMMEDIATE_BACKEND},
+    "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -85,8 +103,9 @@ MEDIA_ROOT = str(Path(tempfile.gettempdir()) / "dvm-test-media")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Filled per test by fixtures (tests/fixtures/); the defaults keep `manage.py check` meaningful.
-VONAGE_MEETINGS: dict[str, object] = {}
+# Filled per test by fixtures (tests/fixtures/); worker processes started by tests get theirs as
+# JSON in DVM_VONAGE_MEETINGS.
+VONAGE_MEETINGS: dict[str, object] = json.loads(os.environ.get("DVM_VONAGE_MEETINGS", "{}"))
 # Callbacks are sent when a test asks (controls.deliver_pending) unless it switches to "thread".
 VONAGE_MEETINGS_SIMULATOR = {"ENABLED": True, "DELIVERY": "manual", "TIMER": False}
 
