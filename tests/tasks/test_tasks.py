@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 
 import pytest
@@ -122,16 +123,14 @@ def test_checks_for_task_mode(settings):
 
 
 def test_missing_framework_is_reported(monkeypatch):
-    from django_vonage_meetings import tasks_support
-
-    real = tasks_support.importlib.import_module
+    real = importlib.import_module
 
     def no_tasks(name, *args):
         if name in ("django.tasks", "django_tasks"):
             raise ImportError(name)
         return real(name, *args)
 
-    monkeypatch.setattr(tasks_support.importlib, "import_module", no_tasks)
+    monkeypatch.setattr(importlib, "import_module", no_tasks)
     with override_settings(VONAGE_MEETINGS={"WEBHOOK_PROCESSING": "task"}):
         errors = [m for m in checks.check_settings() if m.id == "vonage_meetings.E012"]
     assert errors
