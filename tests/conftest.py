@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.tls",
     "tests.fixtures.webhooks",
     "tests.fixtures.admin",
+    "tests.fixtures.browser",
 ]

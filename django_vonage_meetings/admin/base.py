@@ -142,9 +142,16 @@ class ReadOnlyMirrorAdmin(MirrorAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    #: Local bookkeeping, shown after what the API said.
+    bookkeeping = ("local_created_at", "local_updated_at", "local_synced_at")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        hidden = {"id", "data", "local_payload_hash", *self.bookkeeping}
+        remote = [f.name for f in self.opts.fields if f.name not in hidden]
+        return [*remote, *self.bookkeeping, "raw_payload"]
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fields = [f.name for f in self.opts.fields if f.name != "data"]
-        return [*fields, "raw_payload"]
+        return self.get_fields(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
