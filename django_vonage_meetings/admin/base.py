@@ -145,13 +145,16 @@ class ReadOnlyMirrorAdmin(MirrorAdmin):
     #: Local bookkeeping, shown after what the API said.
     bookkeeping = ("local_created_at", "local_updated_at", "local_synced_at")
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def shown_fields(self) -> list[str]:
         hidden = {"id", "data", "local_payload_hash", *self.bookkeeping}
         remote = [f.name for f in self.opts.fields if f.name not in hidden]
         return [*remote, *self.bookkeeping, "raw_payload"]
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.shown_fields()
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return self.get_fields(request, obj)
+        return self.shown_fields()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
