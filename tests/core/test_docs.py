@@ -23,3 +23,31 @@ def test_every_check_id_is_documented():
     assert ids, "no check ids found in checks.py"
     text = (DOCS / "settings.md").read_text()
     assert sorted(i for i in ids if i not in text) == []
+
+
+def test_every_signal_is_documented():
+    from django_vonage_meetings import signals
+
+    text = (DOCS / "signals.md").read_text()
+    names = [n for n in signals.__all__ if n not in ("EVENT_SIGNALS", "meetings_receiver")]
+    assert sorted(n for n in names if f"`{n}`" not in text) == []
+    assert "meetings_receiver" in text
+
+
+def test_every_command_is_documented():
+    from django.core.management import get_commands
+
+    ours = sorted(
+        name for name, app in get_commands().items() if app.startswith("django_vonage_meetings")
+    )
+    assert ours, "no commands found"
+    text = (DOCS / "sync.md").read_text() + (DOCS / "simulator.md").read_text()
+    assert [name for name in ours if f"`{name}" not in text] == []
+
+
+def test_screenshots_referenced_by_the_docs_exist():
+    for page in DOCS.glob("*.md"):
+        for image in re.findall(r"\((_static/screenshots/[^)]+)\)", page.read_text()):
+            assert (DOCS / image).is_file(), (
+                f"{page.name} shows {image}, which the browser test did not make"
+            )
