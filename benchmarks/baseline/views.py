@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from .models import RawBody
+
+
+@csrf_exempt
+def store_raw_body(request: HttpRequest) -> HttpResponse:
+    RawBody.objects.create(body=request.body)
+    return HttpResponse(status=204)
