@@ -48,7 +48,9 @@ def main() -> None:
 
         def fetch() -> float:
             started = time.perf_counter()
-            rooms = sum(len(page["_embedded"]) for page in client.iter_room_pages(page_size=args.page_size))
+            rooms = sum(
+                len(page["_embedded"]) for page in client.iter_room_pages(page_size=args.page_size)
+            )
             assert rooms == args.rooms
             return time.perf_counter() - started
 
@@ -71,7 +73,11 @@ def main() -> None:
 
         with CaptureQueriesContext(connection) as idle_queries:
             idle = services.sync_rooms(client=client, page_size=args.page_size)
-        idle_writes = [q for q in idle_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+        idle_writes = [
+            q
+            for q in idle_queries
+            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        ]
 
         def peak(application) -> tuple[float, int]:
             configure(application, f"{server.url}/simulator")
@@ -92,13 +98,28 @@ def main() -> None:
     report(
         f"meetings_sync rooms: {args.rooms:,} rooms in pages of {args.page_size}",
         [
-            ("fetch + decode only (baseline), best of runs", f"{best_fetch:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in fetches)})"),
-            ("sync into an empty mirror, best of runs", f"{best_sync:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in syncs)})"),
+            (
+                "fetch + decode only (baseline), best of runs",
+                f"{best_fetch:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in fetches)})",
+            ),
+            (
+                "sync into an empty mirror, best of runs",
+                f"{best_sync:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in syncs)})",
+            ),
             ("ratio sync / fetch (target <= 1.3)", f"{best_sync / best_fetch:.2f}"),
-            ("queries per page", f"{query_counts[0] / pages:.1f}  ({query_counts[0]} for {pages} pages, incl. BEGIN/COMMIT)"),
-            ("second sync, nothing changed", f"{idle.unchanged:,} unchanged, {idle.created + idle.updated} rows written, {len(idle_writes)} write statements"),
+            (
+                "queries per page",
+                f"{query_counts[0] / pages:.1f}  ({query_counts[0]} for {pages} pages, incl. BEGIN/COMMIT)",
+            ),
+            (
+                "second sync, nothing changed",
+                f"{idle.unchanged:,} unchanged, {idle.created + idle.updated} rows written, {len(idle_writes)} write statements",
+            ),
             (f"peak memory, {small_rows:,} rooms", f"{small_peak:.1f} MB"),
-            (f"peak memory, {big_rows:,} rooms", f"{big_peak:.1f} MB  (ratio {big_peak / small_peak:.2f} for {big_rows / small_rows:.0f}x the rooms)"),
+            (
+                f"peak memory, {big_rows:,} rooms",
+                f"{big_peak:.1f} MB  (ratio {big_peak / small_peak:.2f} for {big_rows / small_rows:.0f}x the rooms)",
+            ),
         ],
     )
 

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -44,7 +44,7 @@ from .models import (
 )
 from .serializers.events import parse_payload
 
-__all__ = ["process_event", "process_events"]
+__all__ = ["apply_event", "mark_failed", "process_event", "process_events"]
 
 logger = logging.getLogger("django_vonage_meetings.events")
 
@@ -59,124 +59,116 @@ class Announcement:
     instances: dict[str, Any] = field(default_factory=dict)
 
 
-def _get_or_create(
-    model: type[M], vonage_id: str, defaults: dict[str, Any], *, lock: bool
-) -> tuple[M, bool]:
-    """Fetch (and lock) a row by remote id, or create it; safe when others do the same."""
-    manager = model._default_manager
-    queryset = manager.select_for_update() if lock else manager.all()
-    found = queryset.filter(vonage_id=vonage_id).first()
-    if found is not None:
-        return found, False
-    try:
-        with transaction.atomic():
-            return manager.create(vonage_id=vonage_id, **defaults), True
-    except IntegrityError:
-        # Another delivery created it between our read and our insert.
-        return queryset.get(vonage_id=vonage_id), False
+def _insert_missing(model: type[M], vonage_id: str, defaults: dict[str, Any]) -> None:
+    """Create the row unless it exists: one ``INSERT ... ON CONFLICT DO NOTHING``.
+
+    Safe when other deliveries insert the same row at the same moment, and one statement
+    whether or not the row existed.
+    """
+    model._default_manager.bulk_create(
+        [model(vonage_id=vonage_id, **defaults)], ignore_conflicts=True
+    )
+
+
+def _locked(model: type[M], vonage_id: str, defaults: dict[str, Any], *related: str) -> M:
+    """The row for a remote id, created from ``defaults`` if missing, locked until commit."""
+    _insert_missing(model, vonage_id, defaults)
+    queryset = model._default_manager.select_for_update(of=("self",))
+    if related:
+        queryset = queryset.select_related(*related)
+    return queryset.get(vonage_id=vonage_id)
+
+
+def _save_changes(obj: models.Model, changes: dict[str, Any]) -> None:
+    """Write only the fields whose value differs (nothing at all for a row just created)."""
+    changed = [name for name, value in changes.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, changes[name])
+    if changed:
+        obj.save(update_fields=[*changed, "local_updated_at"])
 
 
 def _ensure_room(room_id: str | None) -> None:
     if room_id:
-        _get_or_create(Room, room_id, {"display_name": "", "data": {}}, lock=False)
+        _insert_missing(Room, room_id, {"display_name": "", "data": {}})
 
 
-def _ensure_session(session_id: str, room_id: str | None) -> Session:
+def _ensure_session(session_id: str, room_id: str | None) -> None:
+    _ensure_room(room_id)
+    _insert_missing(Session, session_id, {"room_id": room_id, "data": {}})
     if room_id:
-        _ensure_room(room_id)
-    session, _ = _get_or_create(Session, session_id, {"room_id": room_id, "data": {}}, lock=False)
-    if room_id and session.room_id is None:
-        Session.objects.filter(pk=session.pk, room_id__isnull=True).update(room_id=room_id)
-        session.room_id = room_id
-    return session
+        Session.objects.filter(vonage_id=session_id, room_id__isnull=True).update(room_id=room_id)
 
 
 def _room_of(session: Session) -> Room | None:
-    return Room.objects.filter(vonage_id=session.room_id).first() if session.room_id else None
+    if not session.room_id:
+        return None
+    # select_related("room") already fetched it; None when the room is not mirrored.
+    try:
+        return session.room
+    except Room.DoesNotExist:
+        return None
 
 
 # -- one handler per event type --------------------------------------------------------------
 
 
 def _room_expired(event: WebhookEvent, f: dict[str, Any]) -> Announcement:
-    room, _ = _get_or_create(
+    room = _locked(
         Room,
         f["room_id"],
         {
             "display_name": "",
             "type": f.get("room_type") or RoomType.INSTANT,
             "created_at": f.get("created_at"),
+            "is_available": False,
             "data": {},
         },
-        lock=True,
     )
-    room.is_available = False
+    changes: dict[str, Any] = {"is_available": False}
     if f.get("expires_at"):
-        room.expires_at = f["expires_at"]
+        changes["expires_at"] = f["expires_at"]
     if room.created_at is None and f.get("created_at"):
-        room.created_at = f["created_at"]
-    room.save(update_fields=["is_available", "expires_at", "created_at", "local_updated_at"])
+        changes["created_at"] = f["created_at"]
+    _save_changes(room, changes)
     return Announcement(signals.room_expired, Room, stale=False, instances={"room": room})
 
 
-def _session_started(event: WebhookEvent, f: dict[str, Any]) -> Announcement:
+def _session(event: WebhookEvent, f: dict[str, Any], *, ended: bool) -> Announcement:
     _ensure_room(f.get("room_id"))
-    session, created = _get_or_create(
-        Session,
-        f["session_id"],
-        {"room_id": f.get("room_id"), "started_at": f.get("started_at"), "data": event.payload},
-        lock=True,
-    )
-    stale = not created and session.ended_at is not None
-    if not created and not stale:
-        session.started_at = session.started_at or f.get("started_at")
-        session.room_id = session.room_id or f.get("room_id")
-        session.data = event.payload
-        session.save()
-    return Announcement(
-        signals.session_started,
-        Session,
-        stale=stale,
-        instances={"session": session, "room": _room_of(session)},
-    )
-
-
-def _session_ended(event: WebhookEvent, f: dict[str, Any]) -> Announcement:
-    _ensure_room(f.get("room_id"))
-    session, created = _get_or_create(
-        Session,
-        f["session_id"],
-        {
-            "room_id": f.get("room_id"),
-            "started_at": f.get("started_at"),
-            "ended_at": f.get("ended_at") or event.received_at,
+    defaults: dict[str, Any] = {
+        "room_id": f.get("room_id"),
+        "started_at": f.get("started_at"),
+        "data": event.payload,
+    }
+    if ended:
+        defaults["ended_at"] = f.get("ended_at") or event.received_at
+    session = _locked(Session, f["session_id"], defaults, "room")
+    # An ended session never restarts; a second "ended" changes nothing either.
+    stale = session.ended_at is not None and session.data != event.payload
+    if not stale:
+        changes = {
+            "started_at": session.started_at or f.get("started_at"),
+            "room_id": session.room_id or f.get("room_id"),
             "data": event.payload,
-        },
-        lock=True,
-    )
-    stale = not created and session.ended_at is not None
-    if not created and not stale:
-        session.ended_at = f.get("ended_at") or event.received_at
-        session.started_at = session.started_at or f.get("started_at")
-        session.room_id = session.room_id or f.get("room_id")
-        session.data = event.payload
-        session.save()
+        }
+        if ended:
+            changes["ended_at"] = f.get("ended_at") or event.received_at
+        _save_changes(session, changes)
+    signal = signals.session_ended if ended else signals.session_started
     return Announcement(
-        signals.session_ended,
-        Session,
-        stale=stale,
-        instances={"session": session, "room": _room_of(session)},
+        signal, Session, stale=stale, instances={"session": session, "room": _room_of(session)}
     )
 
 
 def _participant(event: WebhookEvent, f: dict[str, Any], *, joined: bool) -> Announcement:
-    session = _ensure_session(f["session_id"], f.get("room_id"))
+    _ensure_session(f["session_id"], f.get("room_id"))
     moment = event.received_at
-    person, created = _get_or_create(
+    person = _locked(
         Participant,
         f["participant_id"],
         {
-            "session_id": session.vonage_id,
+            "session_id": f["session_id"],
             "name": f.get("name") or "",
             "type": f.get("type") or "",
             "is_host": bool(f.get("is_host")),
@@ -184,34 +176,39 @@ def _participant(event: WebhookEvent, f: dict[str, Any], *, joined: bool) -> Ann
             "left_at": None if joined else moment,
             "data": event.payload,
         },
-        lock=True,
+        "session",
     )
-    stale = False
-    if not created:
-        # Callbacks carry no times: joined/left are when they arrived, set once, never undone.
-        stale = person.left_at is not None or (joined and person.joined_at is not None)
-        if not stale:
-            if joined:
-                person.joined_at = moment
-            else:
-                person.left_at = moment
-            person.name = person.name or f.get("name") or ""
-            person.type = person.type or f.get("type") or ""
-            person.is_host = person.is_host or bool(f.get("is_host"))
-            person.data = event.payload
-            person.save()
-        elif joined and person.joined_at is None and person.left_at is not None:
-            # "joined" arrived after "left": they did join, no later than they left.
-            person.joined_at = min(moment, person.left_at)
-            person.save(update_fields=["joined_at", "local_updated_at"])
+    # Callbacks carry no times: joined/left are when they arrived, set once, never undone.
+    just_created = person.data == event.payload
+    stale = not just_created and (
+        person.left_at is not None or (joined and person.joined_at is not None)
+    )
+    if not stale:
+        changes: dict[str, Any] = {
+            "name": person.name or f.get("name") or "",
+            "type": person.type or f.get("type") or "",
+            "is_host": person.is_host or bool(f.get("is_host")),
+            "data": event.payload,
+        }
+        changes["joined_at" if joined else "left_at"] = (
+            person.joined_at if joined else person.left_at
+        ) or moment
+        _save_changes(person, changes)
+    elif joined and person.joined_at is None and person.left_at is not None:
+        # "joined" arrived after "left": they did join, no later than they left.
+        _save_changes(person, {"joined_at": min(moment, person.left_at)})
     signal = signals.participant_joined if joined else signals.participant_left
     return Announcement(
-        signal, Participant, stale=stale, instances={"participant": person, "session": session}
+        signal,
+        Participant,
+        stale=stale,
+        instances={"participant": person, "session": person.session},
     )
 
 
 def _recording(event: WebhookEvent, f: dict[str, Any], status: str) -> Announcement:
-    session = _ensure_session(f["session_id"], f.get("room_id"))
+    _ensure_session(f["session_id"], f.get("room_id"))
+    session = Session.objects.get(vonage_id=f["session_id"])
     values: dict[str, Any] = {"status": status}
     for name in ("started_at", "ended_at", "duration"):
         if f.get(name) is not None:
@@ -219,21 +216,18 @@ def _recording(event: WebhookEvent, f: dict[str, Any], status: str) -> Announcem
     if f.get("url"):
         values["url"] = f["url"]
     room_id = f.get("room_id") or session.room_id
-    recording, created = _get_or_create(
+    recording = _locked(
         Recording,
         f["recording_id"],
         {"session_id": session.vonage_id, "room_id": room_id, "data": event.payload, **values},
-        lock=True,
     )
-    stale = False
-    if not created:
-        stale = recording.status_rank >= RECORDING_STATUS_RANK[status]
-        if not stale:
-            for name, value in values.items():
-                setattr(recording, name, value)
-            recording.room_id = recording.room_id or room_id
-            recording.data = event.payload
-            recording.save()
+    just_created = recording.data == event.payload
+    stale = not just_created and recording.status_rank >= RECORDING_STATUS_RANK[status]
+    if not stale:
+        _save_changes(
+            recording,
+            {**values, "room_id": recording.room_id or room_id, "data": event.payload},
+        )
     signal = {
         RecordingStatus.STARTED: signals.recording_started,
         RecordingStatus.STOPPED: signals.recording_ended,
@@ -248,8 +242,8 @@ Handler = Callable[[WebhookEvent, dict[str, Any]], Announcement]
 
 HANDLERS: dict[str, Handler] = {
     EventType.ROOM_EXPIRED.value: _room_expired,
-    EventType.SESSION_STARTED.value: _session_started,
-    EventType.SESSION_ENDED.value: _session_ended,
+    EventType.SESSION_STARTED.value: lambda e, f: _session(e, f, ended=False),
+    EventType.SESSION_ENDED.value: lambda e, f: _session(e, f, ended=True),
     EventType.PARTICIPANT_JOINED.value: lambda e, f: _participant(e, f, joined=True),
     EventType.PARTICIPANT_LEFT.value: lambda e, f: _participant(e, f, joined=False),
     EventType.RECORDING_STARTED.value: lambda e, f: _recording(e, f, RecordingStatus.STARTED),
@@ -262,6 +256,47 @@ HANDLERS: dict[str, Handler] = {
 # -- processing ------------------------------------------------------------------------------
 
 
+def apply_event(
+    event: WebhookEvent, fields: dict[str, Any] | None = None, *, marked: bool = False
+) -> None:
+    """Apply an event inside the caller's transaction, send its signal, mark it processed.
+
+    The caller holds the event row (just inserted, or locked with ``select_for_update``).
+    ``fields`` are the validated payload when the caller already parsed it; ``marked`` says
+    the row was inserted already marked processed (inline: one write fewer per callback; if
+    applying fails, the insert rolls back with everything else).
+    """
+    handler = HANDLERS.get(event.event_type)
+    if marked and handler is not None:
+        if fields is None:
+            fields = parse_payload(event.payload) or {}
+        _announce(event, handler(event, fields))
+        return
+    event.attempts += 1
+    event.processed_at = timezone.now()
+    if handler is None:
+        event.status = WebhookEventStatus.IGNORED
+        event.save(update_fields=["status", "processed_at", "attempts"])
+        return
+    if fields is None:
+        fields = parse_payload(event.payload) or {}
+    _announce(event, handler(event, fields))
+    event.status = WebhookEventStatus.PROCESSED
+    event.error = ""
+    event.traceback = ""
+    event.save(update_fields=["status", "processed_at", "attempts", "error", "traceback"])
+
+
+def _announce(event: WebhookEvent, announcement: Announcement) -> None:
+    announcement.signal.send(
+        sender=announcement.sender,
+        event=event,
+        payload=event.payload,
+        stale=announcement.stale,
+        **announcement.instances,
+    )
+
+
 def process_event(pk: int) -> WebhookEvent:
     """Apply the stored event ``pk`` once and announce it; re-raise (after recording) on failure."""
     try:
@@ -269,27 +304,7 @@ def process_event(pk: int) -> WebhookEvent:
             event = WebhookEvent.objects.select_for_update().get(pk=pk)
             if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
                 return event
-            handler = HANDLERS.get(event.event_type)
-            event.attempts += 1
-            if handler is None:
-                event.status = WebhookEventStatus.IGNORED
-                event.processed_at = timezone.now()
-                event.save(update_fields=["status", "processed_at", "attempts"])
-                return event
-            fields = parse_payload(event.payload) or {}
-            announcement = handler(event, fields)
-            announcement.signal.send(
-                sender=announcement.sender,
-                event=event,
-                payload=event.payload,
-                stale=announcement.stale,
-                **announcement.instances,
-            )
-            event.status = WebhookEventStatus.PROCESSED
-            event.processed_at = timezone.now()
-            event.error = ""
-            event.traceback = ""
-            event.save(update_fields=["status", "processed_at", "attempts", "error", "traceback"])
+            apply_event(event)
     except WebhookEvent.DoesNotExist:
         raise
     except Exception as exc:
@@ -301,15 +316,21 @@ def process_event(pk: int) -> WebhookEvent:
 
 
 def _record_failure(pk: int, exc: Exception) -> WebhookEvent:
-    trace = "".join(traceback.format_exception(exc))
     with transaction.atomic():
         event = WebhookEvent.objects.select_for_update().get(pk=pk)
-        event.status = WebhookEventStatus.FAILED
-        event.attempts += 1
-        event.error = f"{type(exc).__name__}: {exc}"[:2000]
-        event.traceback = trace[-20000:]
-        event.save(update_fields=["status", "attempts", "error", "traceback"])
-    logger.error("processing webhook event %s (%s) failed: %s", pk, event.event_type, event.error)
+        return mark_failed(event, exc)
+
+
+def mark_failed(event: WebhookEvent, exc: Exception) -> WebhookEvent:
+    """Store a failed attempt on the event (error and traceback, never the payload's secrets)."""
+    event.status = WebhookEventStatus.FAILED
+    event.attempts += 1
+    event.error = f"{type(exc).__name__}: {exc}"[:2000]
+    event.traceback = "".join(traceback.format_exception(exc))[-20000:]
+    event.save()
+    logger.error(
+        "processing webhook event %s (%s) failed: %s", event.pk, event.event_type, event.error
+    )
     return event
 
 

@@ -162,26 +162,74 @@ class WebhookView(View):
         if not isinstance(payload, dict) or not isinstance(payload.get("event"), str):
             return _refuse(400, "invalid_payload", 'The body must be a JSON object with "event".')
         try:
-            parse_payload(payload)
+            fields = parse_payload(payload)
         except serializers.ValidationError as exc:
             return _refuse(
                 400, "invalid_payload", "The payload is not a valid event.", details=exc.detail
             )
+        return self.receive(request, payload, fields, claims, token)
 
-        stored = self.store(request, payload, claims)
-        if stored is None:
-            logger.warning(
-                "webhook refused: reason=replayed_jti remote=%s path=%s",
-                _remote_addr(request),
-                _safe_path(request, token),
+    def receive(
+        self,
+        request: HttpRequest,
+        payload: dict[str, Any],
+        fields: dict[str, Any] | None,
+        claims: dict[str, Any] | None,
+        token: str | None,
+    ) -> HttpResponse:
+        """Store the callback once and, inline, apply it: one transaction for both.
+
+        A duplicate delivered at the same moment waits on the event row's unique key until this
+        transaction ends, then finds the event processed. When applying fails, everything of
+        this delivery rolls back and the failure is recorded in a transaction of its own.
+        """
+        from .events import apply_event, mark_failed
+
+        inline = meetings_settings.WEBHOOK_PROCESSING == "inline"
+        key = dedupe_key(payload)
+        applied = False
+        try:
+            with transaction.atomic():
+                if not self.remember_jti(claims):
+                    logger.warning(
+                        "webhook refused: reason=replayed_jti remote=%s path=%s",
+                        _remote_addr(request),
+                        _safe_path(request, token),
+                    )
+                    return _refuse(401, "replayed_jti", "This token was already used.")
+                event, is_new = self.store(
+                    request, payload, key, signed=claims is not None, processed=inline
+                )
+                if is_new:
+                    signals.webhook_received.send(sender=WebhookEvent, event=event)
+                if inline and is_new and fields is not None:
+                    apply_event(event, fields, marked=True)
+                    applied = True
+                done = event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED)
+                if inline and not done:
+                    apply_event(event)
+                    applied = event.status == WebhookEventStatus.PROCESSED
+                    done = True
+        except Exception as exc:
+            # Everything of this delivery rolled back; record the failed attempt on its own.
+            with transaction.atomic():
+                self.remember_jti(claims)
+                failed, _new = self.store(request, payload, key, signed=claims is not None)
+                failed = mark_failed(failed, exc)
+            signals.webhook_failed.send(sender=WebhookEvent, event=failed, exception=exc)
+            return _refuse(
+                500,
+                "processing_failed",
+                "The event was stored but could not be applied.",
+                event_id=failed.pk,
             )
-            return _refuse(401, "replayed_jti", "This token was already used.")
-        event, is_new = stored
-        if is_new:
-            signals.webhook_received.send(sender=WebhookEvent, event=event)
-        if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
-            return HttpResponse(status=204)
-        return self.dispatch_processing(event)
+        if applied:
+            signals.webhook_processed.send(sender=WebhookEvent, event=event)
+        elif not done and not inline:
+            from .tasks import enqueue_event
+
+            enqueue_event(event.pk)
+        return HttpResponse(status=204)
 
     def authenticate(
         self, request: HttpRequest, body: bytes, token: str | None
@@ -199,43 +247,64 @@ class WebhookView(View):
             application_id=_application_id(),
         )
 
+    def remember_jti(self, claims: dict[str, Any] | None) -> bool:
+        """Record the token's ``jti``; False when it was seen before (a replayed request)."""
+        if claims is None:
+            return True
+        try:
+            with transaction.atomic():
+                WebhookNonce.objects.create(jti=str(claims["jti"]))
+        except IntegrityError:
+            return False
+        self._prune_nonces()
+        return True
+
     def store(
-        self, request: HttpRequest, payload: dict[str, Any], claims: dict[str, Any] | None
-    ) -> tuple[WebhookEvent, bool] | None:
-        """Store the event once; None when the JWT's jti was seen before (a replay)."""
+        self,
+        request: HttpRequest,
+        payload: dict[str, Any],
+        key: str,
+        *,
+        signed: bool,
+        processed: bool = False,
+    ) -> tuple[WebhookEvent, bool]:
+        """Store the event once (in the caller's transaction), locked; return it and is_new.
+
+        ``processed`` inserts a new event already marked processed, for a caller that applies
+        it in this same transaction (a failure rolls the insert back too).
+        """
         event_type = str(payload["event"])
-        key = dedupe_key(payload)
         known = event_type in PAYLOADS
-        with transaction.atomic():
-            if claims is not None:
-                try:
-                    with transaction.atomic():
-                        WebhookNonce.objects.create(jti=str(claims["jti"]))
-                except IntegrityError:
-                    return None
-                self._prune_nonces()
-            try:
-                with transaction.atomic():
-                    event = WebhookEvent.objects.create(
-                        event_type=event_type,
-                        payload=payload,
-                        dedupe_key=key,
-                        status=WebhookEventStatus.RECEIVED if known else WebhookEventStatus.IGNORED,
-                        processed_at=None if known else timezone.now(),
-                        auth_method="jwt" if claims is not None else "signed_url",
-                        remote_addr=_remote_addr(request),
-                        headers={
-                            name: request.headers[name]
-                            for name in USEFUL_HEADERS
-                            if name in request.headers
-                        },
-                    )
-                return event, True
-            except IntegrityError:
-                pass
-            event = WebhookEvent.objects.get(dedupe_key=key)
-            WebhookEvent.objects.filter(pk=event.pk).update(deliveries=F("deliveries") + 1)
-            return event, False
+        if not known:
+            status = WebhookEventStatus.IGNORED
+        elif processed:
+            status = WebhookEventStatus.PROCESSED
+        else:
+            status = WebhookEventStatus.RECEIVED
+        try:
+            with transaction.atomic():
+                event = WebhookEvent.objects.create(
+                    event_type=event_type,
+                    payload=payload,
+                    dedupe_key=key,
+                    status=status,
+                    attempts=1 if processed and known else 0,
+                    processed_at=timezone.now() if status != WebhookEventStatus.RECEIVED else None,
+                    auth_method="jwt" if signed else "signed_url",
+                    remote_addr=_remote_addr(request),
+                    headers={
+                        name: request.headers[name]
+                        for name in USEFUL_HEADERS
+                        if name in request.headers
+                    },
+                )
+            return event, True
+        except IntegrityError:
+            pass
+        existing = WebhookEvent.objects.select_for_update().get(dedupe_key=key)
+        WebhookEvent.objects.filter(pk=existing.pk).update(deliveries=F("deliveries") + 1)
+        existing.deliveries += 1
+        return existing, False
 
     @staticmethod
     def _prune_nonces() -> None:
@@ -244,26 +313,6 @@ class WebhookView(View):
             window = meetings_settings.WEBHOOK_MAX_AGE + meetings_settings.WEBHOOK_CLOCK_SKEW
             cutoff = timezone.now() - dt.timedelta(seconds=2 * window)
             WebhookNonce.objects.filter(seen_at__lt=cutoff).delete()
-
-    def dispatch_processing(self, event: WebhookEvent) -> HttpResponse:
-        from .events import process_event
-
-        if meetings_settings.WEBHOOK_PROCESSING == "task":
-            from .tasks import enqueue_event
-
-            enqueue_event(event.pk)
-            return HttpResponse(status=204)
-        try:
-            process_event(event.pk)
-        except Exception:
-            # Recorded on the event (error, traceback) and announced by webhook_failed.
-            return _refuse(
-                500,
-                "processing_failed",
-                "The event was stored but could not be applied.",
-                event_id=event.pk,
-            )
-        return HttpResponse(status=204)
 
 
 def _application_id() -> str | None:

@@ -1,0 +1,163 @@
+"""Signed callbacks per second through gunicorn (2 workers) against a baseline view.
+
+The baseline view on the same server only inserts the raw body into a table. Both receive the
+same bodies from the same client threads; the callbacks are signed beforehand so the client's
+signing cost is not measured. Prints throughput, the ratio (target at least 0.8) and p50/p99
+latency, for ``inline`` processing (and, with ``--task``, for ``task`` processing: stored and
+acknowledged, applied later by a worker).
+
+    python -m benchmarks.webhooks [--events 2000] [--threads 8] [--task]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from benchmarks.harness import report, server_process, setup_django
+
+SECRET = "benchmark-signature-secret-0123456789"
+
+
+def events(count: int) -> list[dict]:
+    out: list[dict] = []
+    n = 0
+    while len(out) < count:
+        session, room = f"2_MX4bench-{n}-fg", f"room-{n}"
+        out += [
+            {
+                "event": "session:started",
+                "session_id": session,
+                "room_id": room,
+                "started_at": "2024-01-01T10:00:00.000Z",
+            },
+            {
+                "event": "session:participant:joined",
+                "participant_id": f"p-{n}",
+                "session_id": session,
+                "room_id": room,
+                "name": "Ada",
+                "type": "Host",
+                "is_host": True,
+            },
+            {"event": "recording:started", "recording_id": f"rec-{n}", "session_id": session},
+            {
+                "event": "recording:ended",
+                "recording_id": f"rec-{n}",
+                "session_id": session,
+                "started_at": "2024-01-01T10:00:00.000Z",
+                "ended_at": "2024-01-01T10:30:00.000Z",
+                "duration": 1800,
+            },
+            {
+                "event": "session:participant:left",
+                "participant_id": f"p-{n}",
+                "session_id": session,
+                "room_id": room,
+                "name": "Ada",
+                "type": "Host",
+                "is_host": True,
+            },
+            {
+                "event": "session:ended",
+                "session_id": session,
+                "room_id": room,
+                "started_at": "2024-01-01T10:00:00.000Z",
+                "ended_at": "2024-01-01T10:31:00.000Z",
+            },
+        ]
+        n += 1
+    return out[:count]
+
+
+def blast(
+    url: str, requests_: list[tuple[bytes, dict]], threads: int
+) -> tuple[float, list[float], set[int]]:
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_maxsize=threads)
+    session.mount("http://", adapter)
+
+    def one(item: tuple[bytes, dict]) -> tuple[float, int]:
+        body, headers = item
+        started = time.perf_counter()
+        status = session.post(url, data=body, headers=headers, timeout=60).status_code
+        return time.perf_counter() - started, status
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        results = list(pool.map(one, requests_))
+    elapsed = time.perf_counter() - started
+    return elapsed, [r[0] for r in results], {r[1] for r in results}
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--task", action="store_true", help="also measure task processing")
+    args = parser.parse_args()
+    vonage = {"APPLICATION_ID": "bench-app", "SIGNATURE_SECRETS": [SECRET]}
+    os.environ["DVM_VONAGE_MEETINGS"] = __import__("json").dumps(vonage)
+    setup_django()
+
+    from django_vonage_meetings.models import WebhookEvent
+    from tests.fixtures.webhooks import sign
+
+    payloads = events(args.events)
+    rows = []
+    modes = ["inline", "task"] if args.task else ["inline"]
+    results: dict[str, tuple[float, list[float]]] = {}
+    for mode in modes:
+        os.environ["DVM_VONAGE_MEETINGS"] = __import__("json").dumps(
+            {**vonage, "WEBHOOK_PROCESSING": mode, "TASK_BACKEND": "db"}
+        )
+        WebhookEvent.objects.all().delete()
+        with server_process(workers=2) as server:
+            signed = [sign(p, SECRET, application_id="bench-app") for p in payloads]
+            items = [(s.body, s.headers) for s in signed]
+            baseline = blast(f"{server.url}/baseline/", items, args.threads)
+            measured = blast(f"{server.url}/vonage/meetings/webhooks/", items, args.threads)
+        assert baseline[2] == {204}, baseline[2]
+        assert measured[2] == {204}, measured[2]
+        stored = WebhookEvent.objects.count()
+        assert stored == args.events, stored
+        results[mode] = (measured[0], measured[1])
+        rate, base_rate = args.events / measured[0], args.events / baseline[0]
+        rows += [
+            (
+                f"[{mode}] baseline: insert raw body",
+                f"{base_rate:,.0f} req/s  p50 {percentile(baseline[1], 50) * 1000:.1f} ms  p99 {percentile(baseline[1], 99) * 1000:.1f} ms",
+            ),
+            (
+                f"[{mode}] signed callbacks",
+                f"{rate:,.0f} req/s  p50 {percentile(measured[1], 50) * 1000:.1f} ms  p99 {percentile(measured[1], 99) * 1000:.1f} ms",
+            ),
+            (f"[{mode}] ratio to baseline (target >= 0.8)", f"{rate / base_rate:.2f}"),
+        ]
+    if "task" in results:
+        inline_p50 = statistics.median(results["inline"][1])
+        task_p50 = statistics.median(results["task"][1])
+        rows.append(("acknowledgement p50, task / inline", f"{task_p50 / inline_p50:.2f}"))
+        rows.append(
+            (
+                "acknowledgement p99, task / inline",
+                f"{percentile(results['task'][1], 99) / percentile(results['inline'][1], 99):.2f}",
+            )
+        )
+    report(
+        f"{args.events:,} signed callbacks, {args.threads} client threads, gunicorn 2 workers", rows
+    )
+
+
+if __name__ == "__main__":
+    main()
