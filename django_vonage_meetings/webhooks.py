@@ -102,6 +102,16 @@ def _refuse(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
     return JsonResponse({"error": message, "code": code, **extra}, status=status)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def _remote_addr(request: HttpRequest) -> str | None:
     value = request.META.get("REMOTE_ADDR") or ""
     try:
@@ -161,6 +171,9 @@ class WebhookView(View):
             return _refuse(400, "invalid_json", "The body is not valid JSON.")
         if not isinstance(payload, dict) or not isinstance(payload.get("event"), str):
             return _refuse(400, "invalid_payload", 'The body must be a JSON object with "event".')
+        if _has_nul(payload):
+            # PostgreSQL cannot store U+0000 in JSON; no real callback carries it.
+            return _refuse(400, "invalid_payload", "The payload contains a NUL character.")
         try:
             fields = parse_payload(payload)
         except serializers.ValidationError as exc:

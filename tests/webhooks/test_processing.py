@@ -319,3 +319,9 @@ def test_meetings_receiver():
         signals.recording_uploaded.disconnect(dispatch_uid="t-upload")
     with pytest.raises(ValueError, match="Unknown Meetings event 'recording:finished'"):
         signals.meetings_receiver("recording:finished")
+
+
+def test_nul_characters_are_refused(post_webhook):
+    response = post_webhook({"event": "room:renamed", "room_id": "a\u0000b"})
+    assert response.status_code == 400
+    assert WebhookEvent.objects.count() == 0
