@@ -16,8 +16,14 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from requests import PreparedRequest
+from requests.auth import AuthBase
 
-__all__ = ["ApplicationTokenSource", "make_application_jwt"]
+__all__ = ["ApplicationJWTAuth", "ApplicationTokenSource", "make_application_jwt"]
+
+#: The service refused application JWTs that lived longer than a day.
+MAX_JWT_TTL = 24 * 60 * 60
+MIN_JWT_TTL = 60
 
 
 def make_application_jwt(
@@ -54,8 +60,11 @@ class ApplicationTokenSource:
         ttl: int = 300,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if ttl < 60:
-            raise ValueError("ttl must be at least 60 seconds")
+        if not MIN_JWT_TTL <= ttl <= MAX_JWT_TTL:
+            raise ValueError(
+                f"ttl must be between {MIN_JWT_TTL} and {MAX_JWT_TTL} seconds "
+                f"(the service refused JWTs living longer than a day), got {ttl}"
+            )
         self.application_id = application_id
         self._private_key = private_key
         self.ttl = ttl
@@ -77,3 +86,22 @@ class ApplicationTokenSource:
 
     def __repr__(self) -> str:
         return f"<ApplicationTokenSource application_id={self.application_id!r} ttl={self.ttl}>"
+
+
+class ApplicationJWTAuth(AuthBase):
+    """``requests`` auth that sets ``Authorization: Bearer <application JWT>``.
+
+    Given as the ``auth`` of each request (rather than as a header) so that neither a session's
+    own ``auth`` nor a ``~/.netrc`` entry can replace the token: requests applies request auth
+    last and skips netrc when it is set.
+    """
+
+    def __init__(self, tokens: ApplicationTokenSource) -> None:
+        self.tokens = tokens
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.tokens.token()}"
+        return request
+
+    def __repr__(self) -> str:
+        return f"<ApplicationJWTAuth application_id={self.tokens.application_id!r}>"

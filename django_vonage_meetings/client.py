@@ -18,22 +18,26 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final, cast
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
 from urllib3.connectionpool import ConnectionPool
-from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ProtocolError, ResponseError
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from . import __version__, validation
-from .auth import ApplicationTokenSource
+from .auth import ApplicationJWTAuth, ApplicationTokenSource
 from .conf import load_private_key, meetings_settings
 from .exceptions import (
     LogoUploadError,
     MeetingsAPIError,
+    MeetingsConfigurationError,
     MeetingsConnectionError,
+    MeetingsValidationError,
     api_error_class,
 )
 
@@ -57,8 +61,10 @@ class MeetingsRetry(Retry):
       doing anything, and on connection errors raised before the request was sent (urllib3
       counts those as ``connect`` errors for every method). A 5xx or a read timeout on a POST
       may mean the room exists already, so it is never replayed.
-    - A ``Retry-After`` longer than ``retry_after_limit`` is not waited for: the response is
-      handed back and the client raises ``RateLimitError`` carrying the hint.
+    - A ``Retry-After`` (on 429, or on a 5xx that would be retried) longer than
+      ``retry_after_limit`` is not waited for: the response is handed back and the client raises
+      ``RateLimitError`` (or ``ServerError``) carrying the hint. A ``Retry-After`` that cannot
+      be parsed is ignored in favour of the backoff rather than failing the call.
     """
 
     def __init__(self, *args: Any, retry_after_limit: float = 60.0, **kwargs: Any) -> None:
@@ -84,18 +90,35 @@ class MeetingsRetry(Retry):
         # only; status retries are decided in is_retry above.
         return method.upper() in IDEMPOTENT_METHODS
 
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
+        try:
+            return super().get_retry_after(response)
+        except InvalidHeader:
+            return None
+
     def increment(
         self, method: str | None = None, url: str | None = None, *args: Any, **kwargs: Any
     ) -> MeetingsRetry:
         response = kwargs.get("response")
-        if response is not None and response.status == 429:
+        if response is not None:
             retry_after = self.get_retry_after(response)
             if retry_after is not None and retry_after > self.retry_after_limit:
-                # Give up now: with raise_on_status=False urllib3 hands the 429 back and the
-                # client raises RateLimitError carrying the hint.
+                # Give up now: with raise_on_status=False urllib3 hands the response back and
+                # the client raises the typed error carrying the hint.
                 pool = cast("ConnectionPool", kwargs.get("_pool"))
                 raise MaxRetryError(pool, url or "", ResponseError("Retry-After too long"))
         return super().increment(method, url, *args, **kwargs)
+
+
+class _WithoutAuthorization(AuthBase):
+    """Request auth that removes ``Authorization`` (the S3 step must not carry credentials).
+
+    Set as the request's auth it also keeps a session's own ``auth`` and ``~/.netrc`` away.
+    """
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers.pop("Authorization", None)
+        return request
 
 
 def error_from_response(response: requests.Response, *, method: str, url: str) -> MeetingsAPIError:
@@ -153,9 +176,17 @@ def _retry_after_seconds(response: requests.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _normalise_room(room: Any) -> Any:
+def _segment(name: str, value: Any) -> str:
+    """One path segment from an id, quoted so an id can never reach another endpoint."""
+    text = str(value) if value is not None else ""
+    if not text.strip():
+        raise MeetingsValidationError({name: ["This field is required."]})
+    return quote(text, safe="")
+
+
+def _normalise_room(room: dict[str, Any]) -> dict[str, Any]:
     """The service answered ``joinApprovalLevel`` in early 2023; hand out one spelling."""
-    if isinstance(room, dict) and "joinApprovalLevel" in room:
+    if "joinApprovalLevel" in room:
         room.setdefault("join_approval_level", room.pop("joinApprovalLevel"))
     return room
 
@@ -167,7 +198,7 @@ def _embedded_rooms(page: Mapping[str, Any]) -> list[dict[str, Any]]:
         embedded = embedded.get("rooms")
     if not isinstance(embedded, list):
         return []
-    return [cast(dict[str, Any], _normalise_room(room)) for room in embedded]
+    return [_normalise_room(room) for room in embedded if isinstance(room, dict)]
 
 
 def _next_query(page: Mapping[str, Any]) -> dict[str, str] | None:
@@ -217,14 +248,23 @@ class MeetingsClient:
         jwt_ttl: int = 300,
         session: requests.Session | None = None,
     ) -> None:
-        if not application_id:
-            raise ValueError("application_id is required")
-        self.application_id = application_id
-        self.api_host = api_host.rstrip("/")
+        if not isinstance(application_id, str) or not application_id.strip():
+            raise MeetingsValidationError({"application_id": ["This field is required."]})
+        host = urlsplit(api_host.strip()) if isinstance(api_host, str) else None
+        if host is None or host.scheme not in ("http", "https") or not host.netloc:
+            raise MeetingsValidationError(
+                {"api_host": ["Must be an http(s) URL such as 'https://api-eu.vonage.com'."]}
+            )
+        try:
+            key = load_private_key("PRIVATE_KEY", private_key)
+        except MeetingsConfigurationError as exc:
+            # The loader speaks of the setting; here it was an argument.
+            raise MeetingsValidationError({"private_key": [exc.problem]}) from None
+        self.application_id = application_id.strip()
+        self.api_host = api_host.strip().rstrip("/")
         self.timeout = (connect_timeout, timeout)
-        self._tokens = ApplicationTokenSource(
-            application_id, load_private_key("private_key", private_key), ttl=jwt_ttl
-        )
+        self._tokens = ApplicationTokenSource(self.application_id, key, ttl=jwt_ttl)
+        self._auth = ApplicationJWTAuth(self._tokens)
         self.retry = MeetingsRetry(
             total=max_retries,
             connect=max_retries,
@@ -239,10 +279,11 @@ class MeetingsClient:
             raise_on_status=False,
             retry_after_limit=retry_after_max,
         )
-        self.session = session or requests.Session()
-        adapter = HTTPAdapter(max_retries=self.retry, pool_connections=4, pool_maxsize=16)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
+        self._owns_session = session is None
+        self.session = session if session is not None else requests.Session()
+        self._adapter = HTTPAdapter(max_retries=self.retry, pool_connections=4, pool_maxsize=16)
+        self.session.mount("https://", self._adapter)
+        self.session.mount("http://", self._adapter)
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> MeetingsClient:
@@ -266,7 +307,11 @@ class MeetingsClient:
         return f"<MeetingsClient application_id={self.application_id!r} api_host={self.api_host!r}>"
 
     def close(self) -> None:
-        self.session.close()
+        """Release pooled connections (and the session, when the client made it)."""
+        if self._owns_session:
+            self.session.close()
+        else:
+            self._adapter.close()
 
     def __enter__(self) -> MeetingsClient:
         return self
@@ -293,14 +338,12 @@ class MeetingsClient:
         json: Any = None,
     ) -> Any:
         url = self.url(path)
-        headers = {
-            "Authorization": f"Bearer {self._tokens.token()}",
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-        }
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if json is not None:
             headers["Content-Type"] = "application/json"
-        response = self._send(method, url, headers=headers, params=params, json=json)
+        response = self._send(
+            method, url, headers=headers, params=params, json=json, auth=self._auth
+        )
         if response.status_code >= 400:
             raise error_from_response(response, method=method, url=url)
         if response.status_code == 204 or not response.content:
@@ -313,28 +356,61 @@ class MeetingsClient:
             return response.text
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """One logical call (urllib3 retries inside it); network failures become typed errors.
+
+        The DEBUG log line names method, path, status, attempts and time, never headers or
+        query strings (presigned forms and tokens stay out of logs).
+        """
         started = time.monotonic()
+        parts = urlsplit(url)
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.exceptions.RetryError as exc:
-            raise MeetingsConnectionError(
-                f"{method} {url} failed after {self.retry.total} retries: {exc}"
-            ) from exc
-        except requests.exceptions.Timeout as exc:
-            raise MeetingsConnectionError(
-                f"{method} {url} timed out (connect {self.timeout[0]}s, read {self.timeout[1]}s)"
-            ) from exc
         except requests.exceptions.RequestException as exc:
-            host = urlsplit(url).netloc
-            raise MeetingsConnectionError(f"could not reach {host}: {exc}") from exc
+            elapsed = (time.monotonic() - started) * 1000
+            logger.debug("%s %s failed in %.0f ms: %s", method, parts.path, elapsed, type(exc))
+            if isinstance(exc, requests.exceptions.Timeout):
+                which = "connect" if isinstance(exc, requests.exceptions.ConnectTimeout) else "read"
+                raise MeetingsConnectionError(
+                    f"{method} {parts.path} on {parts.netloc} timed out ({which} timeout; "
+                    f"connect {self.timeout[0]}s, read {self.timeout[1]}s, "
+                    f"up to {self.retry.total} retries)"
+                ) from exc
+            reason = exc.args[0] if exc.args else None
+            if isinstance(reason, MaxRetryError):
+                reason = reason.reason
+            if isinstance(reason, ProtocolError):
+                replay = "retried" if method.upper() in IDEMPOTENT_METHODS else "not replayed"
+                raise MeetingsConnectionError(
+                    f"the connection to {parts.netloc} broke during {method} {parts.path}; the "
+                    f"service may have received the request ({replay}): {reason}"
+                ) from exc
+            raise MeetingsConnectionError(
+                f"could not reach {parts.netloc} ({method} {parts.path}, up to "
+                f"{self.retry.total} retries): {exc}"
+            ) from exc
+        retries = getattr(response.raw, "retries", None)
+        attempts = len(retries.history) + 1 if isinstance(retries, Retry) else 1
         logger.debug(
-            "%s %s -> %s in %.0f ms",
+            "%s %s -> %s after %d attempt(s) in %.0f ms",
             method,
-            urlsplit(url).path,
+            parts.path,
             response.status_code,
+            attempts,
             (time.monotonic() - started) * 1000,
         )
         return response
+
+    def _object(self, answer: Any, method: str, path: str) -> dict[str, Any]:
+        """The JSON object an endpoint answers; anything else (an HTML page from a proxy) is
+        an error rather than a string handed on as if it were a room."""
+        if isinstance(answer, dict):
+            return answer
+        raise MeetingsAPIError(
+            200,
+            method=method,
+            url=self.url(path),
+            message=f"expected a JSON object, got {str(answer)[:_BODY_EXCERPT]!r}",
+        )
 
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         seen: set[tuple[tuple[str, str], ...]] = set()
@@ -344,11 +420,9 @@ class MeetingsClient:
             if key in seen:
                 return
             seen.add(key)
-            page = self._request("GET", path, params=query)
-            if not isinstance(page, Mapping):
-                return
+            page = self._object(self._request("GET", path, params=query), "GET", path)
             rooms = _embedded_rooms(page)
-            yield cast(dict[str, Any], page)
+            yield page
             if not rooms:
                 return
             nxt = _next_query(page)
@@ -370,7 +444,7 @@ class MeetingsClient:
         page = self._request(
             "GET", "/rooms", params={k: v for k, v in params.items() if v is not None}
         )
-        return _normalise_page(page)
+        return _normalise_page(self._object(page, "GET", "/rooms"))
 
     def get_rooms(self, page_size: int | None = None) -> Iterator[dict[str, Any]]:
         """Every room, page by page, following ``_links.next`` until there is none."""
@@ -383,18 +457,21 @@ class MeetingsClient:
             yield _normalise_page(page)
 
     def get_room(self, room_id: str) -> dict[str, Any]:
-        return cast(dict[str, Any], _normalise_room(self._request("GET", f"/rooms/{room_id}")))
+        path = f"/rooms/{_segment('room_id', room_id)}"
+        return _normalise_room(self._object(self._request("GET", path), "GET", path))
 
     def create_room(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Create a room (checked locally first). Never retried after it may have arrived."""
         body = validation.validate_room_create(data)
-        return cast(dict[str, Any], _normalise_room(self._request("POST", "/rooms", json=body)))
+        answer = self._request("POST", "/rooms", json=body)
+        return _normalise_room(self._object(answer, "POST", "/rooms"))
 
     def update_room(self, room_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
-        details = _unwrap(data)
-        body = {"update_details": validation.validate_room_update(details)}
-        return cast(
-            dict[str, Any], _normalise_room(self._request("PATCH", f"/rooms/{room_id}", json=body))
-        )
+        """PATCH a room; ``data`` is wrapped in ``update_details`` unless it already is."""
+        path = f"/rooms/{_segment('room_id', room_id)}"
+        body = {"update_details": validation.validate_room_update(_unwrap(data))}
+        answer = self._request("PATCH", path, json=body)
+        return _normalise_room(self._object(answer, "PATCH", path))
 
     # -- themes ------------------------------------------------------------------------------
 
@@ -404,19 +481,23 @@ class MeetingsClient:
         return list(answer) if isinstance(answer, list) else []
 
     def get_theme(self, theme_id: str) -> dict[str, Any]:
-        return cast(dict[str, Any], self._request("GET", f"/themes/{theme_id}"))
+        path = f"/themes/{_segment('theme_id', theme_id)}"
+        return self._object(self._request("GET", path), "GET", path)
 
     def create_theme(self, data: Mapping[str, Any]) -> dict[str, Any]:
         body = validation.validate_theme_create(data)
-        return cast(dict[str, Any], self._request("POST", "/themes", json=body))
+        return self._object(self._request("POST", "/themes", json=body), "POST", "/themes")
 
     def update_theme(self, theme_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """PATCH a theme; ``data`` is wrapped in ``update_details`` unless it already is."""
+        path = f"/themes/{_segment('theme_id', theme_id)}"
         body = {"update_details": validation.validate_theme_update(_unwrap(data))}
-        return cast(dict[str, Any], self._request("PATCH", f"/themes/{theme_id}", json=body))
+        return self._object(self._request("PATCH", path, json=body), "PATCH", path)
 
     def delete_theme(self, theme_id: str, force: bool = False) -> None:
+        """Delete a theme; ``force=True`` (sent only then) also detaches it from rooms."""
         params = {"force": "true"} if force else None
-        self._request("DELETE", f"/themes/{theme_id}", params=params)
+        self._request("DELETE", f"/themes/{_segment('theme_id', theme_id)}", params=params)
 
     def get_rooms_for_theme_page(
         self,
@@ -425,23 +506,23 @@ class MeetingsClient:
         start_id: int | str | None = None,
         end_id: int | str | None = None,
     ) -> dict[str, Any]:
+        path = f"/themes/{_segment('theme_id', theme_id)}/rooms"
         params = {"page_size": page_size, "start_id": start_id, "end_id": end_id}
-        page = self._request(
-            "GET",
-            f"/themes/{theme_id}/rooms",
-            params={k: v for k, v in params.items() if v is not None},
-        )
-        return _normalise_page(page)
+        page = self._request("GET", path, params={k: v for k, v in params.items() if v is not None})
+        return _normalise_page(self._object(page, "GET", path))
 
     def get_rooms_for_theme(
         self, theme_id: str, page_size: int | None = None
     ) -> Iterator[dict[str, Any]]:
-        for page in self._pages(f"/themes/{theme_id}/rooms", {"page_size": page_size}):
+        path = f"/themes/{_segment('theme_id', theme_id)}/rooms"
+        for page in self._pages(path, {"page_size": page_size}):
             yield from _embedded_rooms(page)
 
     def set_default_theme(self, theme_id: str | None) -> dict[str, Any]:
+        """Make a theme the application's default (``None`` clears it); returns the application."""
         body = {"update_details": {"default_theme_id": theme_id}}
-        return cast(dict[str, Any], self._request("PATCH", "/applications", json=body))
+        answer = self._request("PATCH", "/applications", json=body)
+        return self._object(answer, "PATCH", "/applications")
 
     # -- logos -------------------------------------------------------------------------------
 
@@ -459,7 +540,14 @@ class MeetingsClient:
             (str(name), (None, str(value), None)) for name, value in fields.items()
         ]
         parts.append(("file", (filename, content, "image/png")))
-        response = self._send("POST", url, files=parts, headers={"User-Agent": USER_AGENT})
+        # A presigned form authenticates itself: no Authorization header, no session auth.
+        response = self._send(
+            "POST",
+            url,
+            files=parts,
+            headers={"User-Agent": USER_AGENT, "Authorization": None},
+            auth=_WithoutAuthorization(),
+        )
         if response.status_code in (200, 201, 204):
             return
         code, message = _s3_error(response.text)
@@ -472,7 +560,9 @@ class MeetingsClient:
         )
 
     def finalize_logos(self, theme_id: str, keys: list[str]) -> None:
-        self._request("PUT", f"/themes/{theme_id}/finalizeLogos", json={"keys": list(keys)})
+        """Attach uploaded logos to a theme (the service answered a bare ``OK``)."""
+        path = f"/themes/{_segment('theme_id', theme_id)}/finalizeLogos"
+        self._request("PUT", path, json={"keys": list(keys)})
 
     def upload_icon(self, theme_id: str, logo_type: str, file: str | Path | IO[bytes]) -> str:
         """Upload one logo to a theme in the service's three steps; return its storage key."""
@@ -496,13 +586,15 @@ class MeetingsClient:
     # -- recordings, sessions, numbers -------------------------------------------------------
 
     def get_recording(self, recording_id: str) -> dict[str, Any]:
-        return cast(dict[str, Any], self._request("GET", f"/recordings/{recording_id}"))
+        path = f"/recordings/{_segment('recording_id', recording_id)}"
+        return self._object(self._request("GET", path), "GET", path)
 
     def delete_recording(self, recording_id: str) -> None:
-        self._request("DELETE", f"/recordings/{recording_id}")
+        self._request("DELETE", f"/recordings/{_segment('recording_id', recording_id)}")
 
     def get_session_recordings(self, session_id: str) -> list[dict[str, Any]]:
-        answer = self._request("GET", f"/sessions/{session_id}/recordings")
+        path = f"/sessions/{_segment('session_id', session_id)}/recordings"
+        answer = self._request("GET", path)
         embedded = answer.get("_embedded") if isinstance(answer, Mapping) else None
         recordings = embedded.get("recordings") if isinstance(embedded, Mapping) else embedded
         return list(recordings) if isinstance(recordings, list) else []
@@ -512,16 +604,14 @@ class MeetingsClient:
         return list(answer) if isinstance(answer, list) else []
 
 
-def _normalise_page(page: Any) -> dict[str, Any]:
-    if not isinstance(page, dict):
-        return {"_embedded": [], "_links": {}}
+def _normalise_page(page: dict[str, Any]) -> dict[str, Any]:
     embedded = page.get("_embedded")
+    if isinstance(embedded, Mapping):
+        embedded = embedded.get("rooms")
     if isinstance(embedded, list):
         for room in embedded:
-            _normalise_room(room)
-    elif isinstance(embedded, Mapping) and isinstance(embedded.get("rooms"), list):
-        for room in embedded["rooms"]:
-            _normalise_room(room)
+            if isinstance(room, dict):
+                _normalise_room(room)
     return page
 
 

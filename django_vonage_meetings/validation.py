@@ -275,8 +275,13 @@ def read_logo(file: str | Path | IO[bytes], logo_type: str) -> tuple[bytes, str]
         content = path.read_bytes()
         name = path.name
     else:
-        content = file.read(rules.LOGO_MAX_BYTES + 1)
+        raw: Any = file.read(rules.LOGO_MAX_BYTES + 1)
         name = Path(str(getattr(file, "name", "") or f"{logo_type}.png")).name
+        if not isinstance(raw, bytes | bytearray):
+            raise MeetingsValidationError(
+                {"file": [f"'{name}' was opened in text mode; open it with 'rb'."]}
+            )
+        content = bytes(raw)
         if len(content) > rules.LOGO_MAX_BYTES:
             raise MeetingsValidationError({"file": [f"'{name}' is larger than 1 MB."]})
     if not content.startswith(rules.PNG_SIGNATURE):
