@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import platform
 
 import jwt
@@ -10,7 +11,7 @@ import pytest
 from django_vonage_meetings import __version__
 from django_vonage_meetings.auth import ApplicationTokenSource
 from django_vonage_meetings.conf import load_private_key
-from tests.fixtures.client import Reply
+from tests.fixtures.client import TINY_PNG, Reply, presigned_forms
 
 
 def _bearer(recorded):
@@ -103,3 +104,100 @@ def test_from_settings(settings, key_pair, scripted_server):
     assert client.timeout == (1.5, 7.0)
     assert client.retry.total == 2
     client.close()
+
+
+def test_token_source_mints_once_under_concurrency(key_pair, monkeypatch):
+    import threading
+
+    from django_vonage_meetings import auth
+
+    minted = []
+    real = auth.make_application_jwt
+
+    def counting(*args, **kwargs):
+        minted.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(auth, "make_application_jwt", counting)
+    source = ApplicationTokenSource("app", load_private_key("k", key_pair.private_pem))
+    barrier = threading.Barrier(16)
+    tokens: list[str] = []
+
+    def worker() -> None:
+        barrier.wait()
+        tokens.append(source.token())
+
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(tokens) == 16
+    assert len(set(tokens)) == 1
+    assert len(minted) == 1
+
+
+@pytest.mark.parametrize("ttl", [30, 86_401])
+def test_token_lifetime_is_bounded(key_pair, ttl):
+    with pytest.raises(ValueError, match="between 60 and 86400"):
+        ApplicationTokenSource("app", load_private_key("k", key_pair.private_pem), ttl=ttl)
+
+
+def test_a_sessions_own_auth_never_replaces_the_token(make_client, scripted_server, key_pair):
+    import requests
+
+    session = requests.Session()
+    session.auth = ("user", "password")
+    session.headers["Authorization"] = "Basic c2Vzc2lvbg=="
+    s3 = f"{scripted_server.url}/s3/bucket"
+    scripted_server.script(
+        "GET", "/v1/meetings/themes/logos-upload-urls", Reply(200, presigned_forms(s3))
+    )
+    scripted_server.script("POST", "/s3/bucket", Reply(204))
+    scripted_server.script("PUT", "/v1/meetings/themes/t1/finalizeLogos", Reply(200, "OK"))
+    client = make_client(session=session)
+    client.upload_icon("t1", "white", io.BytesIO(TINY_PNG))
+    for recorded in scripted_server.calls(path="/v1/meetings/themes/logos-upload-urls") + (
+        scripted_server.calls("PUT")
+    ):
+        claims = jwt.decode(_bearer(recorded), key_pair.public_pem, algorithms=["RS256"])
+        assert claims["application_id"] == "app-123"
+    (upload,) = scripted_server.calls("POST", "/s3/bucket")
+    assert "Authorization" not in upload.headers
+    # The caller's session is the caller's: closing the client leaves it usable.
+    client.close()
+    scripted_server.script("GET", "/ping", Reply(200, {}))
+    assert session.get(f"{scripted_server.url}/ping", timeout=5).status_code == 200
+    session.close()
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "fragment"),
+    [
+        ({"application_id": ""}, "application_id", "required"),
+        ({"api_host": "api-eu.vonage.com"}, "api_host", "http(s) URL"),
+        ({"private_key": ""}, "private_key", "is not set"),
+        ({"private_key": "/nonexistent/key.pem"}, "private_key", "does not exist"),
+    ],
+)
+def test_constructor_arguments_are_checked(make_client, options, field, fragment):
+    from django_vonage_meetings.exceptions import MeetingsValidationError
+
+    with pytest.raises(MeetingsValidationError) as info:
+        make_client(**options)
+    assert fragment in " ".join(info.value.errors[field])
+    assert "VONAGE_MEETINGS" not in str(info.value)
+
+
+def test_debug_log_names_attempts_never_tokens(make_client, scripted_server, caplog):
+    scripted_server.script(
+        "GET", "/v1/meetings/rooms/r1", Reply(503, {"status": 503}), Reply(200, {"id": "r1"})
+    )
+    with caplog.at_level("DEBUG"):
+        make_client().get_room("r1")
+    token = _bearer(scripted_server.requests[-1])
+    lines = [r.getMessage() for r in caplog.records if r.name == "django_vonage_meetings.client"]
+    assert len(lines) == 1
+    assert lines[0].startswith("GET /v1/meetings/rooms/r1 -> 200 after 2 attempt(s) in ")
+    assert token not in caplog.text
+    assert "Bearer" not in caplog.text

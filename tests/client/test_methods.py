@@ -8,11 +8,11 @@ import io
 import pytest
 
 from django_vonage_meetings.exceptions import LogoUploadError, MeetingsValidationError
-from tests.fixtures.client import Reply
+from tests.fixtures.client import TINY_PNG, Reply, presigned_forms
 
 ROOM = {"id": "r1", "display_name": "Weekly", "type": "instant"}
 THEME = {"theme_id": "t1", "theme_name": "Brand", "main_color": "#12f64e", "brand_text": "Acme"}
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = TINY_PNG
 
 
 @pytest.mark.parametrize("status", [200, 201])
@@ -117,30 +117,11 @@ def test_recordings_and_numbers(make_client, scripted_server):
     assert client.get_dial_in_numbers() == numbers
 
 
-def _forms(s3_url):
-    def form(kind):
-        return {
-            "url": s3_url,
-            "fields": {
-                "Content-Type": "image/png",
-                "key": f"auto-expiring-temp/logos/{kind}/abc",
-                "logoType": kind,
-                "bucket": "roomservice-whitelabel-logos-prod",
-                "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
-                "X-Amz-Credential": "AKID/20230127/us-east-1/s3/aws4_request",
-                "X-Amz-Date": "20230127T024303Z",
-                "X-Amz-Security-Token": "token",
-                "Policy": "cG9saWN5",
-                "X-Amz-Signature": "sig",
-            },
-        }
-
-    return [form("white"), form("colored"), form("favicon")]
-
-
 def test_upload_icon_in_three_steps(make_client, scripted_server, tmp_path):
     s3 = f"{scripted_server.url}/s3/bucket"
-    scripted_server.script("GET", "/v1/meetings/themes/logos-upload-urls", Reply(200, _forms(s3)))
+    scripted_server.script(
+        "GET", "/v1/meetings/themes/logos-upload-urls", Reply(200, presigned_forms(s3))
+    )
     scripted_server.script("POST", "/s3/bucket", Reply(204))
     scripted_server.script("PUT", "/v1/meetings/themes/t1/finalizeLogos", Reply(200, "OK"))
     logo = tmp_path / "logo.png"
@@ -173,6 +154,19 @@ def test_upload_icon_in_three_steps(make_client, scripted_server, tmp_path):
     assert b"Content-Type: image/png" in parts[-1]
     assert parts[-1].rstrip(b"\r\n").endswith(PNG)
     assert all(b"filename=" not in p for p in parts[:-1])
+    # And byte for byte: every field as a plain part in the form's order, then the file.
+    fields = presigned_forms(s3)[1]["fields"]
+    expected = b"".join(
+        b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+        % (boundary, name.encode(), value.encode())
+        for name, value in fields.items()
+    )
+    expected += (
+        b'--%s\r\nContent-Disposition: form-data; name="file"; filename="logo.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n%s\r\n--%s--\r\n" % (boundary, PNG, boundary)
+    )
+    assert upload.body == expected
+    assert upload.headers["Content-Length"] == str(len(expected))
 
     finalize = scripted_server.calls("PUT")[0]
     assert finalize.json() == {"keys": ["auto-expiring-temp/logos/colored/abc"]}
@@ -181,7 +175,9 @@ def test_upload_icon_in_three_steps(make_client, scripted_server, tmp_path):
 
 def test_s3_xml_error_is_clear(make_client, scripted_server):
     s3 = f"{scripted_server.url}/s3/bucket"
-    scripted_server.script("GET", "/v1/meetings/themes/logos-upload-urls", Reply(200, _forms(s3)))
+    scripted_server.script(
+        "GET", "/v1/meetings/themes/logos-upload-urls", Reply(200, presigned_forms(s3))
+    )
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>'
         "<Message>Invalid according to Policy: Policy expired.</Message>"
@@ -215,4 +211,53 @@ def test_logo_checked_locally_first(make_client, scripted_server, content, logo_
 def test_missing_logo_file(make_client, scripted_server, tmp_path):
     with pytest.raises(MeetingsValidationError, match="No file at"):
         make_client().upload_icon("t1", "white", tmp_path / "nope.png")
+    assert scripted_server.requests == []
+
+
+def test_ids_are_one_quoted_path_segment(make_client, scripted_server):
+    scripted_server.script("GET", "/v1/meetings/rooms/a%2F..%2Fthemes%3Fx", Reply(200, ROOM))
+    assert make_client().get_room("a/../themes?x") == ROOM
+    assert scripted_server.requests[0].path == "/v1/meetings/rooms/a%2F..%2Fthemes%3Fx"
+    assert scripted_server.requests[0].query == {}
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda c: c.get_room(""), "room_id"),
+        (lambda c: c.update_room(" ", {"theme_id": None}), "room_id"),
+        (lambda c: c.get_theme(""), "theme_id"),
+        (lambda c: c.delete_theme(None), "theme_id"),
+        (lambda c: list(c.get_rooms_for_theme("")), "theme_id"),
+        (lambda c: c.finalize_logos("", ["k"]), "theme_id"),
+        (lambda c: c.get_recording(""), "recording_id"),
+        (lambda c: c.delete_recording(""), "recording_id"),
+        (lambda c: c.get_session_recordings(""), "session_id"),
+    ],
+)
+def test_an_empty_id_is_refused_before_sending(make_client, scripted_server, call, field):
+    # Without the check, GET /rooms/ would list rooms and DELETE /themes/ hit the collection.
+    with pytest.raises(MeetingsValidationError) as info:
+        call(make_client())
+    assert field in info.value.errors
+    assert scripted_server.requests == []
+
+
+@pytest.mark.parametrize("body", ["<html>captive portal</html>", [ROOM]], ids=["html", "array"])
+def test_an_object_endpoint_answering_something_else_is_an_error(
+    make_client, scripted_server, body
+):
+    from django_vonage_meetings.exceptions import MeetingsAPIError
+
+    scripted_server.script("GET", "/v1/meetings/rooms/r1", Reply(200, body))
+    with pytest.raises(MeetingsAPIError, match="expected a JSON object"):
+        make_client().get_room("r1")
+
+
+def test_text_mode_logo_is_refused(make_client, scripted_server, tmp_path):
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PNG)
+    with logo.open(encoding="latin-1") as handle:
+        with pytest.raises(MeetingsValidationError, match="text mode"):
+            make_client().upload_icon("t1", "white", handle)
     assert scripted_server.requests == []
