@@ -74,10 +74,16 @@ class ApplicationTokenSource:
         self._token: str | None = None
         self._expires_at = 0.0
 
-    def token(self) -> str:
+    def token(self, min_valid: float = 0.0) -> str:
+        """The current token, or a new one if it expires within the margin or ``min_valid``.
+
+        ``min_valid`` (capped at half the lifetime) lets a caller whose request may be resent
+        for a while (retries resend the same header) ask for a token that outlives them.
+        """
+        margin = max(self._margin, min(min_valid, self.ttl / 2))
         now = self._clock()
         with self._lock:
-            if self._token is None or now >= self._expires_at - self._margin:
+            if self._token is None or now >= self._expires_at - margin:
                 self._token = make_application_jwt(
                     self.application_id, self._private_key, ttl=self.ttl, now=now
                 )
@@ -96,11 +102,12 @@ class ApplicationJWTAuth(AuthBase):
     last and skips netrc when it is set.
     """
 
-    def __init__(self, tokens: ApplicationTokenSource) -> None:
+    def __init__(self, tokens: ApplicationTokenSource, *, min_valid: float = 0.0) -> None:
         self.tokens = tokens
+        self.min_valid = min_valid
 
     def __call__(self, request: PreparedRequest) -> PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self.tokens.token()}"
+        request.headers["Authorization"] = f"Bearer {self.tokens.token(self.min_valid)}"
         return request
 
     def __repr__(self) -> str:

@@ -264,7 +264,12 @@ class MeetingsClient:
         self.api_host = api_host.strip().rstrip("/")
         self.timeout = (connect_timeout, timeout)
         self._tokens = ApplicationTokenSource(self.application_id, key, ttl=jwt_ttl)
-        self._auth = ApplicationJWTAuth(self._tokens)
+        # urllib3 resends the same Authorization header on every retry, so the token must
+        # outlive the longest the retries may take (the source caps this at half its life).
+        retry_window = max_retries * max(retry_after_max, backoff_max) + (max_retries + 1) * (
+            connect_timeout + timeout
+        )
+        self._auth = ApplicationJWTAuth(self._tokens, min_valid=retry_window)
         self.retry = MeetingsRetry(
             total=max_retries,
             connect=max_retries,

@@ -201,3 +201,30 @@ def test_debug_log_names_attempts_never_tokens(make_client, scripted_server, cap
     assert lines[0].startswith("GET /v1/meetings/rooms/r1 -> 200 after 2 attempt(s) in ")
     assert token not in caplog.text
     assert "Bearer" not in caplog.text
+
+
+def test_token_outlives_the_retry_window(key_pair):
+    """Retries resend the same header: a token must not expire while they run."""
+    now = [1_000_000.0]
+    source = ApplicationTokenSource(
+        "app", load_private_key("k", key_pair.private_pem), ttl=300, clock=lambda: now[0]
+    )
+    first = source.token(min_valid=100)
+    now[0] += 199  # 101 s left: enough for a 100 s retry window
+    assert source.token(min_valid=100) == first
+    now[0] += 2  # 99 s left: renewed
+    assert source.token(min_valid=100) != first
+    # A window longer than half the lifetime is capped there (tokens still get reused).
+    second = source.token(min_valid=10_000)
+    now[0] += 149
+    assert source.token(min_valid=10_000) == second
+    now[0] += 2
+    assert source.token(min_valid=10_000) != second
+
+
+def test_client_asks_for_tokens_covering_its_retries(make_client):
+    client = make_client(
+        max_retries=2, retry_after_max=20, timeout=5, connect_timeout=1, backoff_factor=0
+    )
+    # 2 waits of up to max(20 s Retry-After, 30 s backoff cap) + 3 attempts of 6 s
+    assert client._auth.min_valid == 2 * 30 + 3 * 6
