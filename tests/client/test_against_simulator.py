@@ -134,3 +134,64 @@ def test_retries_against_injected_faults(meetings_client, simulator_app):
     controls.set_faults(simulator_app.application_id, ratios={"429": 1}, retry_after=0)
     with pytest.raises(RateLimitError):
         meetings_client.get_themes()
+
+
+def test_logo_steps_one_by_one(meetings_client):
+    from django_vonage_meetings.exceptions import LogoUploadError
+
+    theme = meetings_client.create_theme({"main_color": "#123456", "brand_text": "Steps"})
+    forms = {f["fields"]["logoType"]: f for f in meetings_client.get_logo_upload_urls()}
+    assert set(forms) == {"white", "colored", "favicon"}
+    meetings_client.upload_logo_to_s3(forms["white"], png(100, 50), filename="w.png")
+    meetings_client.upload_logo_to_s3(forms["colored"], png(100, 50))
+    keys = [forms["white"]["fields"]["key"], forms["colored"]["fields"]["key"]]
+    meetings_client.finalize_logos(theme["theme_id"], keys)
+    refreshed = meetings_client.get_theme(theme["theme_id"])
+    assert refreshed["brand_image_white_url"]
+    assert refreshed["brand_image_colored_url"]
+
+    # The bucket checks the presigned policy as S3 did, and says so in XML.
+    tampered = {**forms["favicon"], "fields": {**forms["favicon"]["fields"], "key": "elsewhere"}}
+    with pytest.raises(LogoUploadError) as refused:
+        meetings_client.upload_logo_to_s3(tampered, png(16, 16))
+    assert refused.value.status_code == 403
+    assert refused.value.name == "AccessDenied"
+    assert "Policy Condition failed" in str(refused.value)
+
+    with pytest.raises(BadRequestError) as unknown:
+        meetings_client.finalize_logos(theme["theme_id"], [forms["favicon"]["fields"]["key"]])
+    assert unknown.value.errors == [
+        {"logoKey": forms["favicon"]["fields"]["key"], "code": "key_not_found"}
+    ]
+
+
+def test_a_wrong_key_gets_the_gateways_401(simulator_app, other_key_pair):
+    from django_vonage_meetings.client import MeetingsClient
+    from django_vonage_meetings.exceptions import AuthenticationError
+
+    with MeetingsClient(
+        simulator_app.application_id, other_key_pair.private_pem, simulator_app.api_host
+    ) as client:
+        with pytest.raises(AuthenticationError) as info:
+            client.get_themes()
+    assert info.value.status_code == 401
+    assert info.value.title == "Unauthorized"
+    assert info.value.detail
+
+
+def test_simulated_throttling_with_a_long_retry_after_fails_fast(meetings_client, simulator_app):
+    import time
+
+    controls.set_faults(simulator_app.application_id, script=[429], retry_after=3600)
+    started = time.monotonic()
+    with pytest.raises(RateLimitError) as info:
+        meetings_client.get_room_page()
+    assert time.monotonic() - started < 5
+    assert info.value.retry_after == 3600
+    assert info.value.title == "Too Many Requests"
+    controls.set_faults(simulator_app.application_id, script=[503], retry_after=3600)
+    with pytest.raises(ServerError) as unavailable:
+        meetings_client.get_themes()
+    assert unavailable.value.status_code == 503
+    assert unavailable.value.retry_after == 3600
+    assert meetings_client.get_themes() == []  # the script is spent; the service answers again
