@@ -55,8 +55,11 @@ _BODY_EXCERPT: Final = 500
 
 
 class MeetingsRetry(Retry):
-    """urllib3's ``Retry`` with the two rules the service needs on top.
+    """urllib3's ``Retry`` with the rules the service needs on top.
 
+    - GET, PUT, DELETE and PATCH are retried on 429/500/502/503/504, read errors and connect
+      errors. PATCH counts as idempotent here because every PATCH of this API replaces the
+      given keys with the given values (``update_details``); a replay lands in the same state.
     - A non-idempotent request (POST) is retried only on 429, which the service answers before
       doing anything, and on connection errors raised before the request was sent (urllib3
       counts those as ``connect`` errors for every method). A 5xx or a read timeout on a POST
