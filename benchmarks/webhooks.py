@@ -16,6 +16,7 @@ import os
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import requests
 
@@ -24,8 +25,8 @@ from benchmarks.harness import report, server_process, setup_django
 SECRET = "benchmark-signature-secret-0123456789"
 
 
-def events(count: int) -> list[dict]:
-    out: list[dict] = []
+def events(count: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     n = 0
     while len(out) < count:
         session, room = f"2_MX4bench-{n}-fg", f"room-{n}"
@@ -76,13 +77,13 @@ def events(count: int) -> list[dict]:
 
 
 def blast(
-    url: str, requests_: list[tuple[bytes, dict]], threads: int
+    url: str, requests_: list[tuple[bytes, dict[str, str]]], threads: int
 ) -> tuple[float, list[float], set[int]]:
     session = requests.Session()
     adapter = requests.adapters.HTTPAdapter(pool_maxsize=threads)
     session.mount("http://", adapter)
 
-    def one(item: tuple[bytes, dict]) -> tuple[float, int]:
+    def one(item: tuple[bytes, dict[str, str]]) -> tuple[float, int]:
         body, headers = item
         started = time.perf_counter()
         status = session.post(url, data=body, headers=headers, timeout=60).status_code

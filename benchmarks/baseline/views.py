@@ -8,5 +8,5 @@ from .models import RawBody
 
 @csrf_exempt
 def store_raw_body(request: HttpRequest) -> HttpResponse:
-    RawBody.objects.create(body=request.body)
+    RawBody._default_manager.create(body=request.body)
     return HttpResponse(status=204)
