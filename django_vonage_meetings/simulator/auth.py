@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import functools
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
 
 from .errors import missing_auth, unauthorized
 from .models import Application
@@ -66,3 +69,30 @@ def authenticate(authorization: str | None) -> Application:
     if expires - issued > MAX_LIFETIME or expires < now - LEEWAY:
         raise unauthorized()
     return application
+
+
+@dataclass(frozen=True)
+class ApplicationUser:
+    """``request.user`` of an authenticated API call: the calling application, not a person."""
+
+    application: Application
+    is_authenticated = True
+    is_anonymous = False
+
+    def __str__(self) -> str:
+        return self.application.application_id
+
+
+class ApplicationJWTAuthentication(BaseAuthentication):
+    """DRF authentication: the gateway's RS256 application JWT, or the gateway's 401.
+
+    Every failure raises :class:`~.errors.GatewayError` (not DRF's ``AuthenticationFailed``) so
+    the body has the gateway's shape and messages; ``request.auth`` is the :class:`Application`.
+    """
+
+    def authenticate(self, request: Request) -> tuple[ApplicationUser, Application]:
+        application = authenticate(request.META.get("HTTP_AUTHORIZATION"))
+        return ApplicationUser(application), application
+
+    def authenticate_header(self, request: Request) -> str:
+        return "Bearer"

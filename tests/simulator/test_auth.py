@@ -93,3 +93,23 @@ def test_hs256_token_is_refused(simulator_app):
         algorithm="HS256",
     )
     assert_gateway_401(get(simulator_app, token))
+
+
+def test_drf_authentication_class(simulator_app):
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from django_vonage_meetings.simulator.auth import ApplicationJWTAuthentication
+    from django_vonage_meetings.simulator.errors import GatewayError
+
+    factory = APIRequestFactory()
+    auth = ApplicationJWTAuthentication()
+    request = Request(factory.get("/", HTTP_AUTHORIZATION=f"Bearer {simulator_app.jwt()}"))
+    user, application = auth.authenticate(request)
+    assert application.application_id == simulator_app.application_id
+    assert user.is_authenticated
+    assert str(user) == simulator_app.application_id
+    with pytest.raises(GatewayError) as refused:
+        auth.authenticate(Request(factory.get("/", HTTP_AUTHORIZATION="Bearer nope")))
+    assert refused.value.status == 401
+    assert auth.authenticate_header(request) == "Bearer"

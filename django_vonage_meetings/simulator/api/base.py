@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import lifecycle
-from ..auth import authenticate
-from ..errors import GatewayError, ServiceError, input_error
+from ..auth import ApplicationJWTAuthentication
+from ..errors import GatewayError, ServiceError, input_error, unauthorized
 from ..faults import apply_faults
 from ..models import Application
 
@@ -25,7 +25,7 @@ class SimulatorAPIView(APIView):
     (bad JSON, wrong method) are rewritten into the service's shape.
     """
 
-    authentication_classes: list[Any] = []
+    authentication_classes = [ApplicationJWTAuthentication]
     permission_classes: list[Any] = []
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser]
@@ -35,8 +35,11 @@ class SimulatorAPIView(APIView):
     inject_faults = True
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # DRF authenticates here (ApplicationJWTAuthentication); request.auth is the application.
         super().initial(request, *args, **kwargs)
-        self.application = authenticate(request.META.get("HTTP_AUTHORIZATION"))
+        if not isinstance(request.auth, Application):  # another authenticator let it through
+            raise unauthorized()
+        self.application = request.auth
         origin = request.build_absolute_uri("/").rstrip("/")
         if self.application.origin != origin:
             Application.objects.filter(pk=self.application.pk).update(origin=origin)
