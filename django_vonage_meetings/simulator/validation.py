@@ -54,6 +54,28 @@ class LenientDateTimeField(serializers.Field[dt.datetime, Any, str, Any]):
         return value.isoformat()
 
 
+class StringField(serializers.CharField):
+    """Joi does not turn numbers into strings: ``"display_name": 5`` is refused, not ``"5"``."""
+
+    default_error_messages = {"type": "must be a string"}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("type")
+        return super().to_internal_value(data)
+
+
+class PatternField(serializers.RegexField):
+    """A string that must match a pattern; non-strings are refused as Joi did."""
+
+    default_error_messages = {"type": "must be a string"}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("type")
+        return super().to_internal_value(data)
+
+
 class LowerChoiceField(serializers.ChoiceField):
     def to_internal_value(self, data: Any) -> Any:
         return super().to_internal_value(data.lower() if isinstance(data, str) else data)
@@ -80,15 +102,9 @@ class InitialJoinOptions(Strict):
 
 
 class CallbackUrls(Strict):
-    rooms_callback_url = serializers.RegexField(
-        rules.CALLBACK_URL_RE, required=False, allow_null=True
-    )
-    sessions_callback_url = serializers.RegexField(
-        rules.CALLBACK_URL_RE, required=False, allow_null=True
-    )
-    recordings_callback_url = serializers.RegexField(
-        rules.CALLBACK_URL_RE, required=False, allow_null=True
-    )
+    rooms_callback_url = PatternField(rules.CALLBACK_URL_RE, required=False, allow_null=True)
+    sessions_callback_url = PatternField(rules.CALLBACK_URL_RE, required=False, allow_null=True)
+    recordings_callback_url = PatternField(rules.CALLBACK_URL_RE, required=False, allow_null=True)
 
 
 class AvailableFeatures(Strict):
@@ -121,8 +137,8 @@ class RoomUpdate(Strict):
 
 
 class RoomCreate(RoomUpdate):
-    display_name = serializers.CharField(max_length=rules.DISPLAY_NAME_MAX)
-    metadata = serializers.CharField(
+    display_name = StringField(max_length=rules.DISPLAY_NAME_MAX)
+    metadata = StringField(
         max_length=rules.METADATA_MAX, required=False, allow_null=True, allow_blank=True
     )
     type = serializers.ChoiceField(RoomType.values, required=False)
@@ -138,14 +154,10 @@ class RoomCreate(RoomUpdate):
 
 
 class ThemeUpdate(Strict):
-    theme_name = serializers.CharField(
-        max_length=rules.THEME_NAME_MAX, required=False, allow_null=True
-    )
-    main_color = serializers.RegexField(
-        rules.MAIN_COLOR_RE, max_length=rules.MAIN_COLOR_MAX, required=False
-    )
-    brand_text = serializers.CharField(max_length=rules.BRAND_TEXT_MAX, required=False)
-    short_company_url = serializers.RegexField(
+    theme_name = StringField(max_length=rules.THEME_NAME_MAX, required=False, allow_null=True)
+    main_color = PatternField(rules.MAIN_COLOR_RE, max_length=rules.MAIN_COLOR_MAX, required=False)
+    brand_text = StringField(max_length=rules.BRAND_TEXT_MAX, required=False)
+    short_company_url = PatternField(
         rules.SHORT_COMPANY_URL_RE,
         max_length=rules.SHORT_COMPANY_URL_MAX,
         required=False,
@@ -154,26 +166,39 @@ class ThemeUpdate(Strict):
 
 
 class ThemeCreate(ThemeUpdate):
-    main_color = serializers.RegexField(rules.MAIN_COLOR_RE, max_length=rules.MAIN_COLOR_MAX)
-    brand_text = serializers.CharField(max_length=rules.BRAND_TEXT_MAX)
+    main_color = PatternField(rules.MAIN_COLOR_RE, max_length=rules.MAIN_COLOR_MAX)
+    brand_text = StringField(max_length=rules.BRAND_TEXT_MAX)
 
 
 class FinalizeLogos(Strict):
-    keys = serializers.ListField(child=serializers.CharField(max_length=255), min_length=1)
+    keys = serializers.ListField(child=StringField(max_length=255), min_length=1)
 
 
 class ApplicationUpdate(Strict):
     default_theme_id = serializers.UUIDField(allow_null=True)
 
 
-def _first_error(errors: Any, path: str = "") -> tuple[str, Any]:
+def _first_error(
+    errors: Any, path: tuple[str | int, ...] = ()
+) -> tuple[tuple[str | int, ...], Any]:
+    """The path (keys, list indexes) and detail of the first error, as Joi reports only one."""
     if isinstance(errors, Mapping):
         for key, value in errors.items():
-            sub = path if key == "non_field_errors" else (f"{path}.{key}" if path else str(key))
-            return _first_error(value, sub)
+            return _first_error(value, path if key == "non_field_errors" else (*path, key))
     if isinstance(errors, list) and errors:
         return _first_error(errors[0], path)
     return path, errors
+
+
+def _label(path: tuple[str | int, ...]) -> str:
+    """Joi's label: ``a.b`` for keys, ``keys[1]`` for list items."""
+    label = ""
+    for part in path:
+        if isinstance(part, int):
+            label += f"[{part}]"
+        else:
+            label += f".{part}" if label else part
+    return label
 
 
 def joi_message(path: str, error: Any, field: serializers.Field[Any, Any, Any, Any] | None) -> str:
@@ -185,8 +210,10 @@ def joi_message(path: str, error: Any, field: serializers.Field[Any, Any, Any, A
         return f"{label} is not allowed"
     if code == "blank":
         return f"{label} is not allowed to be empty"
-    if code == "null":
+    if code == "type":
         return f"{label} must be a string"
+    if code == "null":
+        return f"{label} {_null_message(field)}"
     if code == "max_length":
         limit = getattr(field, "max_length", "")
         return f"{label} length must be less than or equal to {limit} characters long"
@@ -213,13 +240,32 @@ def joi_message(path: str, error: Any, field: serializers.Field[Any, Any, Any, A
     return f"{label} is invalid"
 
 
-def _field_at(serializer: serializers.Serializer[Any], path: str) -> Any:
+def _null_message(field: Any) -> str:
+    """What Joi says when ``null`` is sent where the schema wants a value of some type."""
+    if isinstance(field, serializers.Serializer):
+        return "must be of type object"
+    if isinstance(field, serializers.BooleanField):
+        return "must be a boolean"
+    if isinstance(field, serializers.ListField):
+        return "must be an array"
+    if isinstance(field, serializers.UUIDField):
+        return "must be a valid GUID"
+    if isinstance(field, serializers.ChoiceField):
+        choices = ", ".join(str(c) for c in field.choices)
+        return f"must be one of [{choices}]"
+    return "must be a string"
+
+
+def _field_at(serializer: serializers.Serializer[Any], path: tuple[str | int, ...]) -> Any:
     field: Any = serializer
-    for part in path.split("."):
-        fields = getattr(field, "fields", None)
-        if fields is None or part not in fields:
+    for part in path:
+        if isinstance(part, int):
+            field = getattr(field, "child", None)
+        else:
+            fields = getattr(field, "fields", None)
+            field = fields.get(part) if fields is not None else None
+        if field is None:
             return None
-        field = fields[part]
     return field
 
 
@@ -231,7 +277,7 @@ def validated(serializer_class: type[serializers.Serializer[Any]], data: Any) ->
     if serializer.is_valid():
         return dict(serializer.validated_data)
     path, error = _first_error(serializer.errors)
-    raise input_error(joi_message(path or "value", error, _field_at(serializer, path)))
+    raise input_error(joi_message(_label(path) or "value", error, _field_at(serializer, path)))
 
 
 def update_details(body: Any) -> dict[str, Any]:

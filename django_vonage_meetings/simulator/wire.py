@@ -45,16 +45,14 @@ def _derive(secret_key: str, purpose: str, application_id: str) -> bytes:
     ).digest()
 
 
-def participant_token(application: Application, issued_at: int, *, host: bool = True) -> str:
+def participant_token(application: Application, issued_at: int) -> str:
     """The host URL's ``participant_token``: HS256, ``kid`` header, ``{participantId, iat}``.
 
-    Minted afresh for every response, as the service did; the meeting page verifies it to let
-    the holder in as the room's host.
+    Minted afresh for every response, as the service did, with exactly the service's claims;
+    only host links carry one, so the meeting page lets whoever holds a valid one in as host.
     """
     kid = str(uuid.uuid5(uuid.NAMESPACE_URL, application.application_id))
     claims = {"participantId": str(uuid.uuid4()), "iat": issued_at}
-    if host:
-        claims["role"] = "host"
     return jwt.encode(
         claims, _derived_key("participant", application), algorithm="HS256", headers={"kid": kid}
     )

@@ -83,7 +83,7 @@ def test_links_point_at_the_meeting_page(simulator_app):
     assert header["alg"] == "HS256"
     assert "kid" in header
     claims = jwt.decode(token, options={"verify_signature": False})
-    assert {"participantId", "iat"} <= set(claims)
+    assert set(claims) == {"participantId", "iat"}
     assert guest == f"{simulator_app.origin}/simulator/meet/{room['meeting_code']}"
 
 
@@ -139,6 +139,14 @@ def test_lenient_expiry_formats(simulator_app, value):
     ("body", "message"),
     [
         ({"display_name": None}, '"display_name" must be a string'),
+        ({"display_name": 5}, '"display_name" must be a string'),
+        ({"metadata": ["a"]}, '"metadata" must be a string'),
+        ({"recording_options": None}, '"recording_options" must be of type object'),
+        (
+            {"available_features": {"is_chat_available": None}},
+            '"available_features.is_chat_available" must be a boolean',
+        ),
+        ({"type": None}, '"type" must be one of [instant, long_term]'),
         ({"display_name": ""}, '"display_name" is not allowed to be empty'),
         (
             {"display_name": "x" * 201},

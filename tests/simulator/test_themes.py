@@ -59,6 +59,8 @@ def test_name_defaults_to_a_uuid(simulator_app):
     ("body", "message"),
     [
         ({"main_color": None}, '"main_color" must be a string'),
+        ({"main_color": 123}, '"main_color" must be a string'),
+        ({"brand_text": 7}, '"brand_text" must be a string'),
         ({"brand_text": ""}, '"brand_text" is not allowed to be empty'),
         ({"main_color": "red"}, '"main_color" with value fails to match the required pattern'),
         ({"short_company_url": "1234"}, '"short_company_url" with value fails to match'),
