@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from django.core import signing
+from django.core.exceptions import BadRequest
 from django.db import transaction
 from django.http import (
     Http404,
@@ -24,6 +25,7 @@ from django.http import (
     HttpResponseForbidden,
     HttpResponseRedirect,
 )
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -242,21 +244,21 @@ def recording_file(request: HttpRequest, recording_id: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def s3_bucket(request: HttpRequest, bucket: str) -> HttpResponse:
     """The presigned POST endpoint of the fake bucket."""
-    fields = {key: request.POST.get(key, "") for key in request.POST}
-    # Some clients (the Python SDK 3.x) send every form field as a file part; S3 reads the
-    # part's content either way, so do the same.
-    for name in request.FILES:
-        part = request.FILES.get(name)
-        if name != "file" and part is not None and (part.size or 0) <= 4096:
-            fields.setdefault(name, part.read().decode("utf-8", "replace"))
-    upload = request.FILES.get("file")
     request_id = uuid.uuid4().hex[:16].upper()
     try:
+        fields = {key: request.POST.get(key, "") for key in request.POST}
+        # Some clients (the Python SDK 3.x) send every form field as a file part; S3 reads the
+        # part's content either way, so do the same.
+        for name in request.FILES:
+            part = request.FILES.get(name)
+            if name != "file" and part is not None and (part.size or 0) <= 4096:
+                fields.setdefault(name, part.read().decode("utf-8", "replace"))
+        upload = request.FILES.get("file")
         with transaction.atomic():
             accept_upload(bucket, fields, upload.read() if upload is not None else None)
     except S3Error as exc:
         return HttpResponse(exc.xml(request_id), status=exc.status, content_type="application/xml")
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, TypeError, MultiPartParserError, BadRequest):
         return HttpResponseBadRequest(
             S3Error(
                 400,

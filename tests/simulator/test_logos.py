@@ -176,11 +176,84 @@ def test_image_rules(simulator_app, kind, content, problem):
     assert simulator_app.call("GET", f"/themes/{t['theme_id']}").json()["brand_image_white"] is None
 
 
-def test_too_large_for_the_bucket(simulator_app):
+def test_over_one_megabyte_is_refused_at_finalize(simulator_app):
+    """S3 took it; finalizeLogos refused it with exceeds_size, as the service did."""
+    t = theme(simulator_app)
     form = forms(simulator_app)["white"]
-    response = upload(form, b"\x89PNG\r\n\x1a\n" + b"\x00" * (1024 * 1024))
+    content = png(10, 10) + b"\x00" * (1024 * 1024)
+    assert upload(form, content).status_code == 204
+    response = finalize(simulator_app, t["theme_id"], form["fields"]["key"])
     assert response.status_code == 400
-    assert "EntityTooLarge" in response.text
+    assert response.json()["errors"] == [
+        {
+            "logoKey": form["fields"]["key"],
+            "code": "invalid_logo_properties",
+            "invalidProperty": "exceeds_size",
+        }
+    ]
+
+
+def test_too_large_for_the_bucket(simulator_app):
+    from django_vonage_meetings.simulator.logos import BUCKET_MAX_BYTES
+
+    form = forms(simulator_app)["white"]
+    policy = json.loads(base64.b64decode(form["fields"]["Policy"]))
+    assert ["content-length-range", 0, BUCKET_MAX_BYTES] in policy["conditions"]
+    response = upload(form, b"\x89PNG\r\n\x1a\n" + b"\x00" * BUCKET_MAX_BYTES)
+    assert response.status_code == 400
+    assert "<Code>EntityTooLarge</Code>" in response.text
+    assert not StoredObject.objects.exists()
+
+
+def test_malformed_multipart_gets_an_s3_error(simulator_app):
+    url = forms(simulator_app)["white"]["url"]
+    for content_type in ("multipart/form-data", "multipart/form-data; boundary=\x00"):
+        response = requests.post(
+            url, data=b"--x\r\nbroken", headers={"Content-Type": content_type}, timeout=10
+        )
+        assert response.status_code == 400
+        assert "<Code>MalformedPOSTRequest</Code>" in response.text
+
+
+def test_a_new_logo_replaces_the_old_one(simulator_app):
+    t = theme(simulator_app)
+    first = forms(simulator_app)["white"]
+    assert upload(first, png(20, 20)).status_code == 204
+    assert finalize(simulator_app, t["theme_id"], first["fields"]["key"]).status_code == 200
+    old = simulator_app.call("GET", f"/themes/{t['theme_id']}").json()
+    second = forms(simulator_app)["white"]
+    assert upload(second, png(30, 30)).status_code == 204
+    assert finalize(simulator_app, t["theme_id"], second["fields"]["key"]).status_code == 200
+    new = simulator_app.call("GET", f"/themes/{t['theme_id']}").json()
+    assert new["brand_image_white"] != old["brand_image_white"]
+    assert requests.get(old["brand_image_white_url"], timeout=10).status_code == 404
+    assert requests.get(new["brand_image_white_url"], timeout=10).status_code == 200
+    # A temporary key is used up by finalizing it.
+    again = finalize(simulator_app, t["theme_id"], second["fields"]["key"])
+    assert again.json()["errors"][0]["code"] == "key_not_found"
+    # Deleting the theme removes its images.
+    assert simulator_app.call("DELETE", f"/themes/{t['theme_id']}").status_code == 204
+    assert requests.get(new["brand_image_white_url"], timeout=10).status_code == 404
+    assert not StoredObject.objects.exists()
+
+
+def test_keys_of_another_application_are_not_found(simulator_app, other_simulator_app):
+    form = forms(other_simulator_app)["white"]
+    assert upload(form, png(20, 20)).status_code == 204
+    t = theme(simulator_app)
+    response = finalize(simulator_app, t["theme_id"], form["fields"]["key"])
+    assert response.json()["errors"] == [
+        {"logoKey": form["fields"]["key"], "code": "key_not_found"}
+    ]
+
+
+def test_finalize_key_must_be_strings(simulator_app):
+    t = theme(simulator_app)
+    response = simulator_app.call(
+        "PUT", f"/themes/{t['theme_id']}/finalizeLogos", json={"keys": ["ok", 5]}
+    )
+    assert response.status_code == 400
+    assert response.json()["message"] == '"keys[1]" must be a string'
 
 
 def test_finalize_unknown_theme_and_bad_body(simulator_app):

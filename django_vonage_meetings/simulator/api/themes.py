@@ -14,7 +14,7 @@ from ..conf import sim_setting
 from ..errors import ServiceError, bad_request, not_found
 from ..ids import lookup_uuid
 from ..logos import finalize_logos, upload_forms
-from ..models import Room, Theme
+from ..models import Room, StoredObject, Theme
 from ..validation import (
     ApplicationUpdate,
     FinalizeLogos,
@@ -120,7 +120,10 @@ class ThemeView(ThemeMixin):
                         f"{self.application.application_id} default theme"
                     )
                 raise bad_request("could not delete theme", reasons)
-            # Rooms lose the theme (SET_NULL) and so does the application default.
+            # Rooms lose the theme (SET_NULL) and so does the application default; its
+            # finalized logos go with it.
+            logos = [theme.brand_image_white, theme.brand_image_colored, theme.branded_favicon]
+            StoredObject.objects.filter(key__in=[k for k in logos if k]).delete()
             theme.delete()
         return Response(status=204)
 
