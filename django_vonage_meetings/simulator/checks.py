@@ -1,4 +1,5 @@
-"""System check of the simulator: it must not run in production by accident."""
+"""System checks of the simulator: it must not run in production by accident, and its settings
+must make sense before the first request finds out."""
 
 from __future__ import annotations
 
@@ -10,11 +11,30 @@ from django.conf import settings
 from django.core import checks
 
 from .conf import sim_setting
+from .faults import FaultsError, settings_faults
 
 
 def check_simulator(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
+    return [*_check_faults(), *_check_debug()]
+
+
+def _check_faults() -> list[checks.CheckMessage]:
+    try:
+        settings_faults(sim_setting("FAULTS") or None)
+    except FaultsError as exc:
+        return [
+            checks.Error(
+                f"VONAGE_MEETINGS_SIMULATOR['FAULTS'] is invalid: {exc}",
+                hint='For example {"ratios": {"503": 0.1}, "delay_ms": 200, "retry_after": 1}.',
+                id="vonage_meetings_simulator.E001",
+            )
+        ]
+    return []
+
+
+def _check_debug() -> list[checks.CheckMessage]:
     if settings.DEBUG:
         return []
     if sim_setting("ENABLED"):

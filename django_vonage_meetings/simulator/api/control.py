@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import controls
 from ..errors import ServiceError, input_error, not_found
-from ..faults import effective_faults
+from ..faults import FaultsError, effective_faults
+from ..ids import lookup_uuid
 from ..lifecycle import SimulatorError
 from ..models import CallbackDelivery, Participant, Recording, Room, Session
 from .base import SimulatorAPIView, body_of
+
+DELIVERY_ORDERS = ("fifo", "reverse", "shuffle")
 
 
 def _delivery_json(item: CallbackDelivery) -> dict[str, Any]:
@@ -38,6 +42,14 @@ class ControlView(SimulatorAPIView):
     inject_faults = False
 
     def _owned(self, model: Any, field: str, value: Any, path: str) -> Any:
+        """The object of this application, or 404 (malformed ids find nothing, as in the API)."""
+        kind = model._meta.get_field(field)
+        if isinstance(kind, models.UUIDField):
+            value = lookup_uuid(value)
+        elif isinstance(kind, models.AutoField | models.IntegerField):
+            value = _int(value, field, 1, 2**62)
+        elif not isinstance(value, str):
+            raise input_error(f'"{field}" must be a string')
         found = model.objects.filter(**{field: value, path: self.application}).first()
         if found is None:
             raise not_found(f"No {model.__name__.lower()} {value} in this application")
@@ -59,8 +71,10 @@ class ControlView(SimulatorAPIView):
             return Response(self._run(action, body))
         except SimulatorError as exc:
             raise ServiceError(409, "ConflictError", str(exc)) from None
+        except FaultsError as exc:
+            raise input_error(str(exc)) from None
         except KeyError as exc:
-            raise input_error(f"{exc.args[0]!r} is required") from None
+            raise input_error(f'"{exc.args[0]}" is required') from None
 
     def _run(self, action: str, body: dict[str, Any]) -> Any:
         app = self.application
@@ -71,13 +85,15 @@ class ControlView(SimulatorAPIView):
         if action == "tick":
             return {"changed": controls.tick()}
         if action == "deliver":
-            sent = controls.deliver_pending(body.get("order", "fifo"), int(body.get("repeat", 1)))
+            order = body.get("order", "fifo")
+            if order not in DELIVERY_ORDERS:
+                raise input_error(f'"order" must be one of [{", ".join(DELIVERY_ORDERS)}]')
+            sent = controls.deliver_pending(order, _int(body.get("repeat", 1), "repeat"))
             return [_delivery_json(i) for i in sent if i.application_id == app.pk]
         if action == "redeliver":
-            item = self._owned(CallbackDelivery, "pk", body["delivery_id"], "application")
-            return [
-                _delivery_json(i) for i in controls.redeliver(item.pk, int(body.get("times", 1)))
-            ]
+            item = self._owned(CallbackDelivery, "id", body["delivery_id"], "application")
+            times = _int(body.get("times", 1), "times")
+            return [_delivery_json(i) for i in controls.redeliver(item.pk, times)]
         if action == "join":
             room = self._owned(Room, "room_id", body["room_id"], "application")
             person = controls.join(room, str(body.get("name", "")), bool(body.get("host", False)))
@@ -103,6 +119,19 @@ class ControlView(SimulatorAPIView):
             room = self._owned(Room, "room_id", body["room_id"], "application")
             return {"room_id": str(controls.expire_room(room).room_id)}
         raise not_found(f"Unknown control {action}")
+
+
+def _int(value: Any, name: str, minimum: int = 1, maximum: int = 1000) -> int:
+    """A small positive integer from a control body, or the service-shaped 400."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise input_error(f'"{name}" must be a number')
+    try:
+        number = int(value)
+    except ValueError:
+        raise input_error(f'"{name}" must be a number') from None
+    if not minimum <= number <= maximum:
+        raise input_error(f'"{name}" must be between {minimum} and {maximum}')
+    return number
 
 
 def _participant_json(person: Participant) -> dict[str, Any]:
