@@ -3,6 +3,11 @@
 ``start_id`` is inclusive and ``end_id`` exclusive; with only ``end_id`` the page is the one
 just before it. ``next`` is only linked when more rooms exist, so clients that follow links
 (the Node SDK did) stop at the end.
+
+Two deliberate departures from the captured pages: they linked ``prev`` with
+``end_id=<first serial - 1>``, which, ``end_id`` being exclusive, skips the room just before
+the page (here ``end_id`` is the first serial); and they linked ``prev``/``next`` even on the only
+page (here only where they lead somewhere).
 """
 
 from __future__ import annotations
@@ -69,9 +74,10 @@ def room_page(
             links["next"] = link(start_id=last + 1)
     else:
         links["self"] = {"href": request.build_absolute_uri()}
+    # Key order of the service's captured pages.
     return {
         "page_size": len(items),
-        "total_items": rooms.count(),
         "_embedded": [render(room) for room in items],
         "_links": links,
+        "total_items": rooms.count(),
     }

@@ -1,7 +1,9 @@
 """The service's JSON for each object, built from the simulator's rows.
 
-Field sets, key order and formats follow real responses (``created_at`` like
-``2023-01-24T03:20:38.629Z``; ``_links`` with ``href``s; theme image URLs white before colored).
+Field sets, key order and formats follow real responses (the Python SDK's captured fixtures:
+``created_at`` like ``2023-01-24T03:20:38.629Z``; ``_links`` with ``href``s; ``ui_settings``
+before ``available_features``; theme image URLs white before colored). ``callback_urls`` only
+appears once a room has one (no capture shows its place; it sits after the approval level).
 Links are absolute: ``origin`` is the scheme and host the client used (``https://h:8443``),
 taken from the request, or, outside a request (callbacks), the one the application last used.
 """
@@ -122,6 +124,7 @@ def room_json(room: Room, origin: str, *, issued_at: int | None = None) -> dict[
             "sessions_callback_url": room.sessions_callback_url,
             "recordings_callback_url": room.recordings_callback_url,
         },
+        "ui_settings": {"language": room.language},
         "available_features": {
             "is_recording_available": room.is_recording_available,
             "is_chat_available": room.is_chat_available,
@@ -129,7 +132,6 @@ def room_json(room: Room, origin: str, *, issued_at: int | None = None) -> dict[
             "is_locale_switcher_available": room.is_locale_switcher_available,
             "is_captions_available": room.is_captions_available,
         },
-        "ui_settings": {"language": room.language},
     }
     if not any(body["callback_urls"].values()):
         del body["callback_urls"]

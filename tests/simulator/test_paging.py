@@ -39,6 +39,7 @@ def test_empty(simulator_app):
 def test_default_page_size_is_twenty_and_links_are_absolute(simulator_app):
     serials = seed(simulator_app, 45)
     body = page(simulator_app)
+    assert list(body) == ["page_size", "_embedded", "_links", "total_items"]
     assert body["page_size"] == 20
     assert body["total_items"] == 45
     links = body["_links"]
