@@ -7,6 +7,7 @@ and nothing local changes.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any, cast
@@ -16,6 +17,7 @@ from django.db import transaction
 from ..client import MeetingsClient
 from ..conf import meetings_settings
 from ..enums import LogoType
+from ..exceptions import MeetingsError, MeetingsValidationError
 from ..models import Application, Recording, Room, Theme
 from ..serializers.api import recording_fields, room_fields, theme_fields
 from .clients import client_for
@@ -158,16 +160,28 @@ def upload_logos(
     *,
     client: MeetingsClient | None = None,
 ) -> Theme:
-    """Upload logos (``{"white": file, "colored": ..., "favicon": ...}``); refresh the theme."""
+    """Upload logos (``{"white": file, "colored": ..., "favicon": ...}``); refresh the theme.
+
+    Each logo is its own upload on the API, so a refusal can come after others were accepted;
+    the theme is then refreshed from the API before the error propagates.
+    """
     unknown = [name for name in files if name not in LogoType.values]
     if unknown:
-        from ..exceptions import MeetingsValidationError
-
         raise MeetingsValidationError({name: ["Not a logo type."] for name in unknown})
     theme_id = _id(theme)
     with client_for(client) as api:
-        for logo_type, file in files.items():
-            api.upload_icon(theme_id, logo_type, file)
+        uploaded = 0
+        try:
+            for logo_type, file in files.items():
+                api.upload_icon(theme_id, logo_type, file)
+                uploaded += 1
+        except MeetingsError:
+            # The logos uploaded before the refusal are on the theme now: mirror that (when the
+            # API answers), then report the refusal.
+            if uploaded:
+                with contextlib.suppress(MeetingsError):
+                    _store_theme(api.get_theme(theme_id))
+            raise
         answer = api.get_theme(theme_id)
     return _store_theme(answer)
 

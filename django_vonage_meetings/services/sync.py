@@ -5,7 +5,8 @@ Rooms are paged; the next page is fetched in a worker thread while the current o
 memory stays flat whatever the number of rooms. Themes and dial-in numbers come as complete
 lists, so rows the API no longer has are deleted; rooms cannot be deleted on the API, so room
 rows are never deleted by a sync. Recordings are fetched for every session the mirror knows
-(sessions come from callbacks).
+(sessions come from callbacks); each session's list is complete, so recordings deleted on
+Vonage are deleted here.
 """
 
 from __future__ import annotations
@@ -153,23 +154,43 @@ def sync_recordings(
     progress: Progress | None = None,
     sessions: Iterable[str] | None = None,
 ) -> SyncCounts:
-    """Fetch the recordings of every known session (or of the given session ids)."""
+    """Fetch the recordings of every known session (or of the given session ids).
+
+    The API lists a session's recordings completely, so local recordings of that session it no
+    longer lists were deleted on Vonage and are deleted here too. A session the API has
+    forgotten (404) leaves its local recordings alone. The API's recordings do not name their
+    room; it is taken from the mirrored session.
+    """
     counts = SyncCounts()
-    session_ids = list(
-        sessions
-        if sessions is not None
-        else Session.objects.order_by("id").values_list("vonage_id", flat=True)
-    )
+    # (session id, room id); the stubs type a foreign key's column as int, here it is the
+    # room's remote id (``to_field="vonage_id"``).
+    pairs: list[tuple[str, Any]]
+    if sessions is None:
+        pairs = list(Session.objects.order_by("id").values_list("vonage_id", "room_id"))
+    else:
+        wanted = list(sessions)
+        known = dict(
+            Session.objects.filter(vonage_id__in=wanted).values_list("vonage_id", "room_id")
+        )
+        pairs = [(session_id, known.get(session_id)) for session_id in wanted]
     with client_for(client) as api:
-        for done, session_id in enumerate(session_ids, start=1):
+        for done, (session_id, room_id) in enumerate(pairs, start=1):
             try:
                 recordings = api.get_session_recordings(session_id)
             except NotFoundError:
-                recordings = []  # the service forgets old sessions; nothing to mirror
-            rows = [recording_fields(r) for r in recordings]
-            counts += bulk_upsert(Recording, rows, keep_if_missing=("room_id",), dry_run=dry_run)
+                recordings = None  # the service forgets old sessions; nothing to compare
+            if recordings is not None:
+                rows = [{**recording_fields(r), "room_id": room_id} for r in recordings]
+                with transaction.atomic():
+                    counts += bulk_upsert(
+                        Recording, rows, keep_if_missing=("room_id",), dry_run=dry_run
+                    )
+                    gone = Recording.objects.filter(session_id=session_id).exclude(
+                        vonage_id__in=[row["vonage_id"] for row in rows]
+                    )
+                    counts.deleted += gone.count() if dry_run else gone.delete()[0]
             if progress is not None:
-                progress(done, len(session_ids))
+                progress(done, len(pairs))
     return counts
 
 

@@ -146,3 +146,40 @@ def test_recordings(simulator_settings):
     mirrored = services.refresh_recording(str(uploaded.recording_id))
     services.delete_recording(mirrored)
     assert not Recording.objects.filter(pk=mirrored.pk).exists()
+
+
+def test_logos_refused_after_others_went_through_are_mirrored(simulator_settings):
+    """The white logo is accepted, then the favicon is refused: the mirror shows the first."""
+    theme = services.create_theme({"main_color": "#fff", "brand_text": "Partial"})
+    with pytest.raises(BadRequestError) as refused:
+        services.upload_logos(
+            theme, {"white": io.BytesIO(png(100)), "favicon": io.BytesIO(png(64))}
+        )
+    assert refused.value.errors[0]["invalidProperty"] == "dimensions"
+    theme.refresh_from_db()
+    assert theme.brand_image_white_url
+    assert theme.branded_favicon_url == ""
+
+
+def test_clearing_a_short_company_url(simulator_settings):
+    theme = services.create_theme(
+        {"main_color": "#fff", "brand_text": "x", "short_company_url": "acme"}
+    )
+    assert theme.short_company_url == "acme"
+    assert services.update_theme(theme, {"short_company_url": None}).short_company_url == ""
+
+
+def test_misconfigured_webhook_signing_refuses_before_calling_the_api(
+    simulator_settings, settings, meetings_client
+):
+    settings.VONAGE_MEETINGS = {
+        **settings.VONAGE_MEETINGS,
+        "WEBHOOK_BASE_URL": "https://app.example.com",
+        "SIGNATURE_SECRETS": [],
+    }
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="SIGNATURE_SECRETS"):
+        services.create_room({"display_name": "Nowhere to call back"})
+    assert Room.objects.count() == 0
+    assert list(meetings_client.get_rooms()) == []

@@ -165,3 +165,74 @@ def test_api_failure_propagates_and_keeps_written_pages(simulator_settings, meet
 def test_unknown_resource():
     with pytest.raises(ValueError, match="Unknown resource"):
         services.sync(["rooms", "people"])
+
+
+def test_rooms_created_through_the_services_are_unchanged_by_a_sync(
+    simulator_settings, meetings_client
+):
+    """The create answer and the list answer fingerprint alike: no spurious rewrite."""
+    services.create_room({"display_name": "instant"})
+    services.create_room(
+        {
+            "display_name": "long",
+            "type": "long_term",
+            "expires_at": timezone.now() + dt.timedelta(days=1),
+        }
+    )
+    theme = services.create_theme({"main_color": "#fff", "brand_text": "x"})
+    services.update_theme(theme, {"short_company_url": "acme"})
+    results = services.sync(["themes", "rooms"], client=meetings_client)
+    assert results["themes"].as_dict() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 1,
+        "deleted": 0,
+    }
+    assert results["rooms"].as_dict() == {"created": 0, "updated": 0, "unchanged": 2, "deleted": 0}
+
+
+def test_recordings_deleted_on_vonage_go_and_new_ones_get_the_sessions_room(
+    simulator_settings, meetings_client
+):
+    room = meetings_client.create_room({"display_name": "rec"})
+    kept = controls.create_recording(room["id"])
+    session_id = kept.session.session_id
+    Session.objects.create(vonage_id=session_id, room_id=room["id"])
+    Recording.objects.create(
+        vonage_id="deleted-on-vonage", session_id=session_id, status="uploaded"
+    )
+    Session.objects.create(vonage_id="2_MX4forgotten-fg")  # the API answers 404 for it
+    Recording.objects.create(
+        vonage_id="other-session", session_id="2_MX4forgotten-fg", status="uploaded"
+    )
+
+    dry = services.sync_recordings(client=meetings_client, dry_run=True)
+    assert (dry.created, dry.deleted) == (1, 1)
+    assert Recording.objects.count() == 2
+
+    counts = services.sync_recordings(client=meetings_client)
+    assert (counts.created, counts.updated, counts.deleted) == (1, 0, 1)
+    assert set(Recording.objects.values_list("vonage_id", flat=True)) == {
+        str(kept.recording_id),
+        "other-session",  # its session is forgotten by the API (404): left alone
+    }
+    assert Recording.objects.get(vonage_id=str(kept.recording_id)).room_id == room["id"]
+    assert services.sync_recordings(client=meetings_client).as_dict() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 1,
+        "deleted": 0,
+    }
+
+
+def test_recordings_of_given_sessions_only(simulator_settings, meetings_client):
+    room = meetings_client.create_room({"display_name": "rec"})
+    first = controls.create_recording(room["id"])
+    second = controls.create_recording(room["id"])
+    Session.objects.create(vonage_id=first.session.session_id, room_id=room["id"])
+    counts = services.sync_recordings(client=meetings_client, sessions=[first.session.session_id])
+    assert counts.created == 1
+    assert list(Recording.objects.values_list("vonage_id", "room_id")) == [
+        (str(first.recording_id), room["id"])
+    ]
+    assert not Recording.objects.filter(vonage_id=str(second.recording_id)).exists()
