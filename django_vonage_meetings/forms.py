@@ -11,12 +11,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import rules, services
 from .enums import JoinApprovalLevel, LogoType, MicrophoneState, RoomLanguage, RoomType
-from .exceptions import MeetingsAPIError, MeetingsError, MeetingsValidationError
+from .exceptions import (
+    BadRequestError,
+    LogoUploadError,
+    MeetingsAPIError,
+    MeetingsError,
+    MeetingsValidationError,
+)
 from .models import Room, Theme
 
 FEATURES = (
@@ -29,8 +35,11 @@ FEATURES = (
 CALLBACKS = ("rooms_callback_url", "sessions_callback_url", "recordings_callback_url")
 
 
-def api_errors_to_form(form: forms.BaseForm, exc: MeetingsError) -> None:
+def api_errors_to_form(form: forms.BaseForm, exc: MeetingsError | ImproperlyConfigured) -> None:
     """Attach a client-side or API error to the fields it names (or to the whole form)."""
+    if isinstance(exc, ImproperlyConfigured):
+        form.add_error(None, _("Vonage Meetings is not configured: %(error)s") % {"error": exc})
+        return
     if isinstance(exc, MeetingsValidationError):
         for path, messages in exc.errors.items():
             field = path.split(".")[-1] if path != "__all__" else None
@@ -146,7 +155,7 @@ class RoomCreateForm(_WrittenByService, _RoomSettingsMixin, forms.ModelForm):
             return cleaned
         try:
             self.instance = services.create_room(payload)
-        except MeetingsError as exc:
+        except (MeetingsError, ImproperlyConfigured) as exc:
             api_errors_to_form(self, exc)
         return cleaned
 
@@ -220,7 +229,7 @@ class RoomChangeForm(_WrittenByService, _RoomSettingsMixin, forms.ModelForm):
             return cleaned
         try:
             self.instance = services.update_room(self.instance, update)
-        except MeetingsError as exc:
+        except (MeetingsError, ImproperlyConfigured) as exc:
             api_errors_to_form(self, exc)
         return cleaned
 
@@ -235,28 +244,50 @@ class ThemeForm(_WrittenByService, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["main_color"].required = True
-        self.fields["brand_text"].required = True
+        # The admin leaves fields out for users who may only view the theme.
+        required = {"main_color", "brand_text"}
+        if self.instance.pk:
+            # Every theme has a name (the API picks one when none is given); it cannot be
+            # cleared, only changed.
+            required.add("theme_name")
+        elif "theme_name" in self.fields:
+            self.fields["theme_name"].help_text = _("Vonage picks one when left empty.")
+        for name in required & set(self.fields):
+            self.fields[name].required = True
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.errors:
             return cleaned
         fields = {name: cleaned.get(name) for name in self.Meta.fields}
-        fields = {k: v for k, v in fields.items() if v not in (None, "")}
         try:
             if self.instance.pk:
-                changed = {k: v for k, v in fields.items() if k in self.changed_data}
+                # A cleared short company URL is sent as null, which removes it.
+                changed = {k: v or None for k, v in fields.items() if k in self.changed_data}
                 if changed:
                     self.instance = services.update_theme(self.instance, changed)
             else:
-                self.instance = services.create_theme(fields)
-        except MeetingsError as exc:
+                given = {k: v for k, v in fields.items() if v not in (None, "")}
+                self.instance = services.create_theme(given)
+        except (MeetingsError, ImproperlyConfigured) as exc:
             api_errors_to_form(self, exc)
         return cleaned
 
 
+#: What the API's ``invalidProperty`` codes for a refused logo mean, for the person uploading it.
+LOGO_REFUSALS = {
+    "exceeds_size": _("Vonage refused it: larger than 1 MB."),
+    "type": _("Vonage refused it: not a PNG image it could read."),
+    "dimensions": _(
+        "Vonage refused its size: logos are 1 to 300 pixels each side, favicons square and "
+        "16x16 to 32x32 pixels."
+    ),
+    "transparent_bg": _("Vonage refused it: the background must be transparent."),
+}
+
+
 def _check_logo(upload: Any, logo_type: str) -> None:
+    """The rules of ``rules.py`` that can be checked here, so most mistakes never travel."""
     if upload.size > rules.LOGO_MAX_BYTES:
         raise ValidationError(_("Larger than 1 MB (%(size)s bytes).") % {"size": upload.size})
     head = upload.read(len(rules.PNG_SIGNATURE))
@@ -267,9 +298,16 @@ def _check_logo(upload: Any, logo_type: str) -> None:
         from PIL import Image
     except ImportError:
         return  # dimensions are checked by the API then
-    with Image.open(upload) as image:
-        width, height = image.size
-    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            width, height = image.size
+            has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+                "transparency" in image.info
+            )
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(_("Not a readable PNG image.")) from None
+    finally:
+        upload.seek(0)
     if logo_type == LogoType.FAVICON:
         if width != height or not rules.FAVICON_MIN_PX <= width <= rules.FAVICON_MAX_PX:
             raise ValidationError(_("A favicon must be square, 16x16 to 32x32 pixels."))
@@ -278,10 +316,31 @@ def _check_logo(upload: Any, logo_type: str) -> None:
         and rules.LOGO_MIN_PX <= height <= rules.LOGO_MAX_PX
     ):
         raise ValidationError(_("A logo must be 1 to 300 pixels wide and high."))
+    if not has_alpha:
+        raise ValidationError(
+            _("The background must be transparent; this image has no transparency.")
+        )
+
+
+def _logo_refusal(exc: MeetingsError) -> list[str]:
+    if isinstance(exc, MeetingsValidationError):
+        return [message for messages in exc.errors.values() for message in messages]
+    if isinstance(exc, MeetingsAPIError):
+        codes = [e.get("invalidProperty") for e in exc.errors if isinstance(e, Mapping)]
+        known = [str(LOGO_REFUSALS[code]) for code in codes if code in LOGO_REFUSALS]
+        if known:
+            return known
+        detail = exc.message or exc.detail or exc.title or str(exc)
+        return [str(_("Vonage refused it: %(detail)s") % {"detail": detail})]
+    return [str(exc)]
 
 
 class LogoForm(forms.Form):
-    """Up to three PNG logos, checked here before they are uploaded."""
+    """Up to three PNG logos, checked here before they are uploaded, one upload each.
+
+    A refusal is shown beside the image it concerns; the other images are still uploaded, and
+    ``uploaded`` names those that were, so the page can say what changed.
+    """
 
     white = forms.FileField(
         required=False,
@@ -300,6 +359,7 @@ class LogoForm(forms.Form):
     def __init__(self, *args: Any, theme: Theme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.theme = theme
+        self.uploaded: list[str] = []
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -315,8 +375,14 @@ class LogoForm(forms.Form):
             raise ValidationError(_("Choose at least one image."))
         if self.errors:
             return cleaned
-        try:
-            self.theme = services.upload_logos(self.theme, files)
-        except MeetingsError as exc:
-            api_errors_to_form(self, exc)
+        for name, upload in files.items():
+            try:
+                self.theme = services.upload_logos(self.theme, {name: upload})
+            except (MeetingsValidationError, BadRequestError, LogoUploadError) as exc:
+                self.add_error(name, _logo_refusal(exc))
+            except (MeetingsError, ImproperlyConfigured) as exc:
+                api_errors_to_form(self, exc)  # unreachable or misconfigured: stop here
+                break
+            else:
+                self.uploaded.append(str(self.fields[name].label))
         return cleaned

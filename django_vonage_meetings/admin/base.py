@@ -11,13 +11,24 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..exceptions import MeetingsError
+from ..models import DialInNumber, Recording, Room, Theme
+
+#: The model each resource of ``services.sync`` writes (and whose change permission it needs).
+SYNC_MODELS: dict[str, type[models.Model]] = {
+    "themes": Theme,
+    "rooms": Room,
+    "recordings": Recording,
+    "dial_in_numbers": DialInNumber,
+}
 
 
 def pretty_json(value: Any) -> str:
@@ -101,7 +112,7 @@ class MirrorAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         extra_context = {
             **(extra_context or {}),
-            "can_sync": bool(self.sync_resources) and self.has_change_permission(request),
+            "can_sync": bool(self.sync_resources_for(request)),
             "sync_url": reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_sync",
                 current_app=self.admin_site.name,
@@ -109,16 +120,29 @@ class MirrorAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
+    def sync_resources_for(self, request: HttpRequest) -> list[str]:
+        """The resources this user may sync here: a sync writes (and deletes) rows of each
+        resource's model, so each needs the change permission on that model."""
+        if not self.has_change_permission(request):
+            return []
+        allowed = []
+        for name in self.sync_resources:
+            opts = SYNC_MODELS[name]._meta
+            if request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}"):
+                allowed.append(name)
+        return allowed
+
     def sync_view(self, request: HttpRequest) -> HttpResponse:
-        """POST only, CSRF-protected, for users who may change this model."""
+        """POST only, CSRF-protected, for users who may change what the sync writes."""
         if request.method != "POST":
             return HttpResponse(status=405, headers={"Allow": "POST"})
-        if not self.sync_resources or not self.has_change_permission(request):
+        resources = self.sync_resources_for(request)
+        if not resources:
             raise PermissionDenied
         from ..tasks_support import run_or_enqueue_sync
 
         def run() -> None:
-            outcome = run_or_enqueue_sync(list(self.sync_resources))
+            outcome = run_or_enqueue_sync(resources)
             self.message_user(request, outcome, messages.SUCCESS)
 
         run_api(self, request, run)

@@ -158,6 +158,13 @@ class RoomAdmin(MirrorAdmin):
             return (*ROOM_FIXED, "expires_at", "theme", "join_approval_level")
         return ROOM_FIXED
 
+    def has_change_permission(self, request: HttpRequest, obj: Room | None = None) -> bool:
+        # The API changes long-term rooms only, so an instant room's page is view-only (no
+        # form to post, no Save button); the model-level permission still governs actions.
+        if obj is not None and obj.type != RoomType.LONG_TERM:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request: HttpRequest, obj: Room, form: Any, change: bool) -> None:
         # The form's clean() wrote the row through the API; saving it again would add nothing.
         pass
@@ -255,6 +262,13 @@ class ThemeAdmin(MirrorAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:vonage_meetings_theme_change", args=[theme.pk])
                 )
+            if form.uploaded:
+                self.message_user(
+                    request,
+                    _("Uploaded: %(logos)s.") % {"logos": ", ".join(form.uploaded)},
+                    messages.SUCCESS,
+                )
+            theme = form.theme  # the API's answer after any upload that went through
         else:
             form = LogoForm(theme=theme)
         context = {
@@ -321,8 +335,16 @@ class ThemeAdmin(MirrorAdmin):
 
     @admin.action(description=_("Refresh from Vonage"), permissions=["change"])
     def refresh_from_vonage(self, request: HttpRequest, queryset: QuerySet[Theme]) -> None:
-        for theme in queryset:
+        done = sum(
             run_api(self, request, functools.partial(services.refresh_theme, theme))
+            for theme in queryset
+        )
+        if done:
+            self.message_user(
+                request,
+                ngettext("Refreshed %d theme.", "Refreshed %d themes.", done) % done,
+                messages.SUCCESS,
+            )
 
 
 @admin.register(DialInNumber)

@@ -80,8 +80,16 @@ class RecordingAdmin(ReadOnlyMirrorAdmin):
 
     @admin.action(description=_("Refresh from Vonage"), permissions=["change"])
     def refresh_from_vonage(self, request: HttpRequest, queryset: QuerySet[Recording]) -> None:
-        for recording in queryset:
+        done = sum(
             run_api(self, request, functools.partial(services.refresh_recording, recording))
+            for recording in queryset
+        )
+        if done:
+            self.message_user(
+                request,
+                ngettext("Refreshed %d recording.", "Refreshed %d recordings.", done) % done,
+                messages.SUCCESS,
+            )
 
 
 class ParticipantInline(admin.TabularInline):

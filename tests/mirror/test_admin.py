@@ -13,7 +13,16 @@ from django.utils import timezone
 from PIL import Image
 
 from django_vonage_meetings import services
-from django_vonage_meetings.models import Application, Recording, Room, Session, Theme, WebhookEvent
+from django_vonage_meetings.models import (
+    Application,
+    DialInNumber,
+    Participant,
+    Recording,
+    Room,
+    Session,
+    Theme,
+    WebhookEvent,
+)
 from django_vonage_meetings.simulator import controls
 
 ROOMS = "/admin/vonage_meetings/room/"
@@ -188,6 +197,16 @@ def _make(url: str, count: int, prefix: str, theme: Theme) -> None:
             )
             for n in range(count)
         )
+    elif url.endswith("/participant/"):
+        Participant.objects.bulk_create(
+            Participant(vonage_id=f"{prefix}{n}", session_id=f"s{n}", name=f"P{n}")
+            for n in range(count)
+        )
+    elif url.endswith("/dialinnumber/"):
+        DialInNumber.objects.bulk_create(
+            DialInNumber(vonage_id=f"{prefix}{n}", display_name=f"Country {n}")
+            for n in range(count)
+        )
     elif url.endswith("/session/"):
         Session.objects.bulk_create(
             Session(vonage_id=f"{prefix}{n}", room_id=f"r{n}") for n in range(count)
@@ -206,6 +225,8 @@ def _make(url: str, count: int, prefix: str, theme: Theme) -> None:
         THEMES,
         RECORDINGS,
         "/admin/vonage_meetings/session/",
+        "/admin/vonage_meetings/participant/",
+        "/admin/vonage_meetings/dialinnumber/",
         "/admin/vonage_meetings/webhookevent/",
     ],
 )
@@ -370,7 +391,7 @@ def test_logo_form(as_admin):
     not_png.name = "x.gif"
     assert "Not a PNG image" in as_admin.post(url, {"white": not_png}).content.decode()
     opaque = as_admin.post(url, {"white": png(50, transparent=False)})
-    assert "transparent_bg" in opaque.content.decode()
+    assert "Vonage refused it: the background must be transparent." in opaque.content.decode()
     ok = as_admin.post(url, {"white": png(100), "favicon": png(32)})
     assert ok.status_code == 302
     theme.refresh_from_db()
@@ -452,3 +473,187 @@ def test_webhook_event_reprocess(as_admin, webhook_settings, settings):
     event.refresh_from_db()
     assert event.status == "processed"
     assert as_admin.get("/admin/vonage_meetings/webhookevent/add/").status_code == 403
+
+
+def png_bytes(image: Image.Image) -> io.BytesIO:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    buffer.seek(0)
+    buffer.name = "logo.png"
+    return buffer
+
+
+def test_logo_form_checks_what_it_can_before_uploading(as_admin, simulator_settings):
+    theme = services.create_theme({"main_color": "#fff", "brand_text": "Logos"})
+    url = f"{THEMES}{theme.pk}/logos/"
+    controls.set_faults(simulator_settings.application_id, ratios={"500": 1.0})  # no API call
+    broken = io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"not really a png" * 10)
+    broken.name = "broken.png"
+    response = as_admin.post(url, {"colored": broken})
+    assert response.status_code == 200
+    assert "Not a readable PNG image." in response.content.decode()
+    no_alpha = png_bytes(Image.new("RGB", (40, 40), (255, 255, 255)))
+    response = as_admin.post(url, {"colored": no_alpha})
+    assert "this image has no transparency" in response.content.decode()
+    big = io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\0" * (1024 * 1024))
+    big.name = "big.png"
+    assert "Larger than 1 MB" in as_admin.post(url, {"white": big}).content.decode()
+    assert "Choose at least one image." in as_admin.post(url, {}).content.decode()
+    theme.refresh_from_db()
+    assert theme.brand_image_colored_url == ""
+
+
+def test_logo_form_uploads_what_vonage_accepts_and_says_what_it_refused(as_admin):
+    theme = services.create_theme({"main_color": "#fff", "brand_text": "Logos"})
+    url = f"{THEMES}{theme.pk}/logos/"
+    response = as_admin.post(url, {"white": png(100), "colored": png(40, transparent=False)})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Vonage refused it: the background must be transparent." in html
+    assert msgs(response) == ["Uploaded: White logo."]
+    theme.refresh_from_db()
+    assert theme.brand_image_white_url
+    assert theme.brand_image_colored_url == ""
+    assert theme.brand_image_white_url in html  # the preview shows what went through
+
+
+def test_theme_edit_clears_the_short_company_url(as_admin, meetings_client):
+    theme = services.create_theme(
+        {
+            "theme_name": "Acme",
+            "main_color": "#ff0000",
+            "brand_text": "A",
+            "short_company_url": "acme",
+        }
+    )
+    form = {
+        "theme_name": "Acme",
+        "main_color": "#ff0000",
+        "brand_text": "A",
+        "short_company_url": "",
+    }
+    response = as_admin.post(f"{THEMES}{theme.pk}/change/", form)
+    assert response.status_code == 302
+    assert meetings_client.get_theme(theme.vonage_id)["short_company_url"] is None
+    assert Theme.objects.get(pk=theme.pk).short_company_url == ""
+    cleared_name = as_admin.post(f"{THEMES}{theme.pk}/change/", {**form, "theme_name": ""})
+    assert cleared_name.status_code == 200
+    assert "This field is required." in cleared_name.content.decode()
+    assert meetings_client.get_theme(theme.vonage_id)["theme_name"] == "Acme"
+
+
+def test_theme_refresh_action(as_admin, meetings_client):
+    theme = services.create_theme({"main_color": "#fff", "brand_text": "Old"})
+    meetings_client.update_theme(theme.vonage_id, {"brand_text": "New"})
+    response = as_admin.post(
+        THEMES, {"action": "refresh_from_vonage", "_selected_action": [theme.pk]}
+    )
+    assert response.status_code == 302
+    assert msgs(response) == ["Refreshed 1 theme."]
+    assert Theme.objects.get(pk=theme.pk).brand_text == "New"
+
+
+def test_recording_refresh_action(as_admin):
+    room = services.create_room({"display_name": "rec"})
+    made = controls.create_recording(room.vonage_id)
+    Recording.objects.create(vonage_id=str(made.recording_id), status="started")
+    local = Recording.objects.get()
+    response = as_admin.post(
+        RECORDINGS,
+        {"action": "refresh_from_vonage", "_selected_action": [local.pk, local.pk]},
+    )
+    assert response.status_code == 302
+    assert msgs(response) == ["Refreshed 1 recording."]
+    local.refresh_from_db()
+    assert (local.status, local.session_id) == ("uploaded", made.session.session_id)
+    assert local.url
+
+
+def test_instant_room_cannot_be_posted(as_admin):
+    room = services.create_room({"display_name": "Quick"})
+    before = Room.objects.values().get(pk=room.pk)
+    page = as_admin.get(f"{ROOMS}{room.pk}/change/").content.decode()
+    assert 'name="_save"' not in page
+    assert as_admin.post(f"{ROOMS}{room.pk}/change/", {}).status_code == 403
+    assert Room.objects.values().get(pk=room.pk) == before
+
+
+def test_add_room_with_misconfigured_webhooks_is_a_form_error(as_admin, settings):
+    settings.VONAGE_MEETINGS = {
+        **settings.VONAGE_MEETINGS,
+        "WEBHOOK_BASE_URL": "https://app.example.com",
+        "SIGNATURE_SECRETS": [],
+    }
+    response = as_admin.post(f"{ROOMS}add/", room_form())
+    assert response.status_code == 200
+    assert "Vonage Meetings is not configured" in response.content.decode()
+    assert Room.objects.count() == 0
+
+
+def test_sync_now_syncs_only_what_the_user_may_change(
+    simulator_settings, staff_with, admin_client_for
+):
+    controls.seed(simulator_settings.application_id, 4, themes=2)
+    client = admin_client_for(staff_with("view_room", "change_room", "view_theme"))
+    response = client.post(f"{ROOMS}sync/")
+    assert response.status_code == 302
+    assert msgs(response) == ["Synced rooms: 4 created, 0 updated, 0 unchanged."]
+    assert Room.objects.count() == 4
+    assert Theme.objects.count() == 0  # themes need change_theme
+    assert client.post(f"{THEMES}sync/").status_code == 403
+
+
+def test_theme_pages_without_change_or_delete_permission(
+    simulator_settings, staff_with, admin_client_for
+):
+    theme = services.create_theme({"main_color": "#fff", "brand_text": "Guarded"})
+    client = admin_client_for(staff_with("view_theme"))
+    html = client.get(THEMES).content.decode()
+    assert 'value="make_default"' not in html
+    assert 'data-testid="sync-now"' not in html
+    refused = client.post(THEMES, {"action": "make_default", "_selected_action": [theme.pk]})
+    assert refused.status_code == 200
+    assert not Application.objects.exists()
+    assert client.get(f"{THEMES}add/").status_code == 403
+    assert client.get(f"{THEMES}{theme.pk}/logos/").status_code == 403
+    assert client.post(f"{THEMES}{theme.pk}/logos/", {"white": png(10)}).status_code == 403
+    assert client.get(f"{THEMES}{theme.pk}/delete/").status_code == 403
+    assert client.post(f"{THEMES}{theme.pk}/delete/", {"force": "1"}).status_code == 403
+    page = client.get(f"{THEMES}{theme.pk}/change/").content.decode()
+    assert 'data-testid="upload-logos"' not in page
+    assert 'name="brand_text"' not in page
+    assert Theme.objects.filter(pk=theme.pk).exists()
+
+
+def test_recordings_without_change_permission(simulator_settings, staff_with, admin_client_for):
+    client = admin_client_for(staff_with("view_recording"))
+    recording = Recording.objects.create(vonage_id="rec-v", status="uploaded")
+    html = client.get(RECORDINGS).content.decode()
+    assert "refresh_from_vonage" not in html
+    assert "delete_on_vonage" not in html
+    for action in ("refresh_from_vonage", "delete_on_vonage"):
+        client.post(
+            RECORDINGS, {"action": action, "_selected_action": [recording.pk], "post": "yes"}
+        )
+    assert Recording.objects.filter(pk=recording.pk).exists()
+    assert client.post(f"{RECORDINGS}sync/").status_code == 403
+
+
+def test_view_only_staff_sees_a_long_term_room_read_only(
+    simulator_settings, staff_with, admin_client_for
+):
+    client = admin_client_for(staff_with("view_room"))
+    room = services.create_room(
+        {
+            "display_name": "Board",
+            "type": "long_term",
+            "expires_at": timezone.now() + dt.timedelta(days=3),
+        }
+    )
+    page = client.get(f"{ROOMS}{room.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Board" in html
+    assert 'name="join_approval_level"' not in html
+    assert 'name="_save"' not in html
+    assert client.post(f"{ROOMS}{room.pk}/change/", {}).status_code == 403
