@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from . import web
 from .api.control import ControlView
@@ -41,9 +42,8 @@ def enabled_only(view: View) -> View:
             raise Http404("The simulator is not enabled.")
         return view(request, *args, **kwargs)
 
-    # Keep DRF's csrf_exempt marker on the wrapper.
-    wrapper.csrf_exempt = getattr(view, "csrf_exempt", False)  # type: ignore[attr-defined]
-    return wrapper
+    # DRF views are CSRF-exempt (they authenticate by token); the wrapper must stay so.
+    return csrf_exempt(wrapper) if getattr(view, "csrf_exempt", False) else wrapper
 
 
 api_patterns: list[URLPattern | URLResolver] = [

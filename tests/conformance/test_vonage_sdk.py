@@ -132,3 +132,28 @@ def test_wrong_key_is_an_authentication_error(tls_server, other_key_pair, key_pa
     client.meetings_api_host(f"{tls_server.host}:{tls_server.port}/simulator/v1/meetings")
     with pytest.raises(vonage_errors.AuthenticationError):
         Meetings(client).list_rooms()
+
+
+def test_paging_windows_and_service_errors(sdk):
+    """The SDK's start_id/end_id window, and the service's refusals as the SDK reports them."""
+    meetings = sdk.meetings
+    rooms = [meetings.create_room({"display_name": f"r{n}"}) for n in range(4)]
+    first = meetings.list_rooms(page_size=1)
+    start = int(first["_links"]["self"]["href"].split("start_id=")[1])
+    window = meetings.list_rooms(page_size=10, start_id=start + 1, end_id=start + 3)
+    assert [r["id"] for r in window["_embedded"]] == [r["id"] for r in rooms[1:3]]
+    assert window["total_items"] == 4
+
+    missing = str(uuid.uuid4())
+    with pytest.raises(vonage_errors.ClientError, match="could not find theme"):
+        meetings.get_theme(missing)
+    meetings.create_theme({"theme_name": "twice", "main_color": "#fff", "brand_text": "x"})
+    with pytest.raises(vonage_errors.ClientError, match="theme_name already exists"):
+        meetings.create_theme({"theme_name": "twice", "main_color": "#fff", "brand_text": "x"})
+    with pytest.raises(vonage_errors.ClientError, match="must have at least 1 key"):
+        meetings.update_theme(meetings.list_themes()[0]["theme_id"], {"update_details": {}})
+    started = controls.create_recording(rooms[0]["id"], status="started")
+    with pytest.raises(vonage_errors.ClientError, match="uploaded"):
+        meetings.delete_recording(str(started.recording_id))
+    with pytest.raises(vonage_errors.ClientError, match="Failed to find session recordings"):
+        meetings.get_session_recordings("2_MX4nope")
