@@ -17,7 +17,20 @@ from .faults import FaultsError, settings_faults
 def check_simulator(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
-    return [*_check_faults(), *_check_debug()]
+    return [*_check_time_zones(), *_check_faults(), *_check_debug()]
+
+
+def _check_time_zones() -> list[checks.CheckMessage]:
+    if settings.USE_TZ:
+        return []
+    return [
+        checks.Error(
+            "The Vonage Meetings simulator needs USE_TZ = True: the service's times are UTC "
+            "instants and it compares them with the current time.",
+            hint="Set USE_TZ = True (Django's default since 5.0).",
+            id="vonage_meetings_simulator.E002",
+        )
+    ]
 
 
 def _check_faults() -> list[checks.CheckMessage]:

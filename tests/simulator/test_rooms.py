@@ -191,6 +191,21 @@ def test_validation_messages(simulator_app, body, message):
     assert error["message"].startswith(message)
 
 
+def test_display_name_is_required(simulator_app):
+    response = simulator_app.call("POST", "/rooms", json={"type": "instant"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "status": 400,
+        "name": "InputValidationError",
+        "message": '"display_name" is required',
+    }
+    # An empty body reads as an empty object, as the service's Express app read it.
+    response = simulator_app.call(
+        "POST", "/rooms", data="", headers={"Content-Type": "application/json"}
+    )
+    assert response.json()["message"] == '"display_name" is required'
+
+
 def test_expiry_must_be_more_than_ten_minutes_ahead(simulator_app):
     assert create(simulator_app, type="long_term", expires_at=later(9)).status_code == 400
     assert create(simulator_app, type="long_term", expires_at=later(11)).status_code == 201

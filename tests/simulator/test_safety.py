@@ -36,3 +36,10 @@ def test_check_warns_without_debug():
         assert "serves nothing" in warning.msg
     with override_settings(DEBUG=True):
         assert check_simulator() == []
+
+
+def test_check_needs_time_zones():
+    with override_settings(DEBUG=True, USE_TZ=False):
+        (error,) = check_simulator()
+        assert error.id == "vonage_meetings_simulator.E002"
+        assert "USE_TZ" in error.msg

@@ -76,6 +76,36 @@ def test_validation(simulator_app, body, message):
 def test_required_fields(simulator_app):
     response = simulator_app.call("POST", "/themes", json={"brand_text": "x"})
     assert response.json()["message"] == '"main_color" is required'
+    response = simulator_app.call("POST", "/themes", json={"main_color": "#fff"})
+    assert response.status_code == 400
+    assert response.json()["message"] == '"brand_text" is required'
+
+
+def test_short_company_url_length(simulator_app):
+    response = make(simulator_app, short_company_url="a" * 129)
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        '"short_company_url" length must be less than or equal to 128 characters long'
+    )
+    assert make(simulator_app, short_company_url="a" * 128).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("details", "message"),
+    [
+        ({"main_color": "#12345"}, '"main_color" with value fails to match the required pattern'),
+        ({"short_company_url": "no spaces"}, '"short_company_url" with value fails to match'),
+        ({"logo": "x"}, '"logo" is not allowed'),
+    ],
+)
+def test_update_validation(simulator_app, details, message):
+    theme = make(simulator_app).json()
+    response = simulator_app.call(
+        "PATCH", f"/themes/{theme['theme_id']}", json={"update_details": details}
+    )
+    assert response.status_code == 400
+    assert response.json()["name"] == "InputValidationError"
+    assert response.json()["message"].startswith(message)
 
 
 def test_name_conflict(simulator_app):
@@ -116,8 +146,10 @@ def test_update_needs_a_key(simulator_app):
 
 def test_unknown_theme(simulator_app):
     theme_id = "0b6e1c0e-9d33-4a53-9e05-0b2f0e3f5a6b"
-    for method in ("GET", "DELETE"):
-        response = simulator_app.call(method, f"/themes/{theme_id}")
+    for method in ("GET", "DELETE", "PATCH"):
+        response = simulator_app.call(
+            method, f"/themes/{theme_id}", json={"update_details": {"brand_text": "x"}}
+        )
         assert response.status_code == 404
         assert response.json()["message"] == f"could not find theme {theme_id}"
     response = simulator_app.call("GET", f"/themes/{theme_id}/rooms")
