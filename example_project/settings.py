@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.servers.basehttp import WSGIRequestHandler
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = Path(os.environ.get("DEMO_DIR", ROOT / ".demo"))
@@ -145,6 +146,10 @@ VONAGE_MEETINGS = {
     "WEBHOOK_BASE_URL": os.environ.get("VONAGE_WEBHOOK_BASE_URL", BASE_URL),
 }
 VONAGE_MEETINGS_SIMULATOR = {"ENABLED": _env_bool("SIMULATOR_ENABLED", True)}
+
+# runserver writes headers and body separately; on the kept-alive connections the app's client
+# opens to the simulator on this same server, each answer would wait ~40 ms for a delayed ACK.
+WSGIRequestHandler.disable_nagle_algorithm = True
 
 LOGGING = {
     "version": 1,
