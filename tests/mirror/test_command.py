@@ -105,3 +105,24 @@ def test_exit_status_from_the_command_line(tmp_path, key_pair):
         .startswith("CommandError: meetings_sync failed: could not reach 127.0.0.1:9")
     )
     assert "Traceback" not in result.stderr
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_only(simulator_settings):
+    controls.seed(simulator_settings.application_id, 25)
+    terminal = Terminal()
+    call_command("meetings_sync", "rooms", "--page-size", "10", stdout=terminal)
+    output = terminal.getvalue()
+    assert "\rrooms      [############------------------] 10/25" in output
+    assert "\rrooms      [##############################] 25/25" in output
+    assert output.splitlines()[-1].startswith("rooms: 25 created, 0 updated, 0 unchanged")
+    quiet = Terminal()
+    call_command("meetings_sync", "rooms", stdout=quiet, verbosity=0)
+    assert quiet.getvalue() == ""
+    piped = run("rooms")  # not a terminal (cron, a pipe): the summary only
+    assert "\r" not in piped
+    assert piped.startswith("rooms: 0 created, 0 updated, 25 unchanged")
