@@ -12,7 +12,7 @@ page (here only where they lead somewhere).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,6 +23,7 @@ from django_vonage_meetings.rules import DEFAULT_PAGE_SIZE
 
 from .errors import input_error
 from .models import Room
+from .wire import RoomSerializer
 
 MAX_PAGE_SIZE = 1000
 
@@ -40,9 +41,8 @@ def _int_param(request: Request, name: str) -> int | None:
     return value
 
 
-def room_page(
-    request: Request, rooms: QuerySet[Room], render: Callable[[Room], dict[str, Any]]
-) -> dict[str, Any]:
+def room_page(request: Request, rooms: QuerySet[Room], context: dict[str, Any]) -> dict[str, Any]:
+    """One page of ``rooms``; ``context`` is the :class:`~.wire.RoomSerializer` context."""
     page_size = _int_param(request, "page_size") or DEFAULT_PAGE_SIZE
     if page_size > MAX_PAGE_SIZE:
         raise input_error(f'"page_size" must be less than or equal to {MAX_PAGE_SIZE}')
@@ -77,7 +77,10 @@ def room_page(
     # Key order of the service's captured pages.
     return {
         "page_size": len(items),
-        "_embedded": [render(room) for room in items],
+        # One issued_at for the whole page, as in the service's pages.
+        "_embedded": RoomSerializer(
+            items, many=True, context={**context, "issued_at": int(time.time())}
+        ).data,
         "_links": links,
         "total_items": rooms.count(),
     }

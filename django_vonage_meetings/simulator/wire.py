@@ -1,11 +1,15 @@
-"""The service's JSON for each object, built from the simulator's rows.
+"""The service's JSON for each object, as read-only DRF serializers over the simulator's rows.
 
 Field sets, key order and formats follow real responses (the Python SDK's captured fixtures:
 ``created_at`` like ``2023-01-24T03:20:38.629Z``; ``_links`` with ``href``s; ``ui_settings``
 before ``available_features``; theme image URLs white before colored). ``callback_urls`` only
 appears once a room has one (no capture shows its place; it sits after the approval level).
-Links are absolute: ``origin`` is the scheme and host the client used (``https://h:8443``),
-taken from the request, or, outside a request (callbacks), the one the application last used.
+
+Links are absolute: the serializers' context carries ``origin``, the scheme and host the client
+used (``https://h:8443``), taken from the request, or, outside a request (callbacks), the one the
+application last used. Each serializer writes its dict in one ``to_representation`` rather than
+through declared fields: a page of 1,000 rooms, each with links and a freshly minted token,
+must render in a fraction of a second, and field-by-field serialization costs several times that.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from urllib.parse import urlencode
 import jwt
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
+from rest_framework import serializers
 
 from .models import Application, Recording, Room, Theme
 
@@ -99,8 +104,24 @@ def meeting_links(room: Room, origin: str, issued_at: int) -> dict[str, dict[str
     }
 
 
-def room_json(room: Room, origin: str, *, issued_at: int | None = None) -> dict[str, Any]:
-    issued = issued_at if issued_at is not None else int(time.time())
+class _WireSerializer(serializers.BaseSerializer[Any]):
+    """Read-only: the simulator never parses its own output (input has validation.py)."""
+
+    @property
+    def origin(self) -> str:
+        return str(self.context["origin"])
+
+
+class RoomSerializer(_WireSerializer):
+    """A room. Context: ``origin``; ``issued_at`` (epoch seconds) is shared by all rooms of one
+    response, as in the service's pages, and defaults to now."""
+
+    def to_representation(self, room: Room) -> dict[str, Any]:
+        issued = self.context.get("issued_at") or int(time.time())
+        return _room(room, self.origin, int(issued))
+
+
+def _room(room: Room, origin: str, issued: int) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": str(room.room_id),
         "display_name": room.display_name,
@@ -144,7 +165,14 @@ def s3_object_url(origin: str, bucket: str, key: str | None) -> str | None:
     return origin + reverse("vonage_meetings_simulator:s3-object", args=[bucket, key])
 
 
-def theme_json(theme: Theme, origin: str, bucket: str) -> dict[str, Any]:
+class ThemeSerializer(_WireSerializer):
+    """A theme. Context: ``origin`` and ``bucket`` (where its finalized logos are served)."""
+
+    def to_representation(self, theme: Theme) -> dict[str, Any]:
+        return _theme(theme, self.origin, str(self.context["bucket"]))
+
+
+def _theme(theme: Theme, origin: str, bucket: str) -> dict[str, Any]:
     return {
         "theme_id": str(theme.theme_id),
         "theme_name": theme.theme_name,
@@ -185,7 +213,14 @@ def recording_download_url(recording: Recording, origin: str) -> str:
     return f"{origin}{path}?{query}"
 
 
-def recording_json(recording: Recording, origin: str) -> dict[str, Any]:
+class RecordingSerializer(_WireSerializer):
+    """A recording; its download link only once it is uploaded. Context: ``origin``."""
+
+    def to_representation(self, recording: Recording) -> dict[str, Any]:
+        return _recording(recording, self.origin)
+
+
+def _recording(recording: Recording, origin: str) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": str(recording.recording_id),
         "session_id": recording.session.session_id,
@@ -198,7 +233,14 @@ def recording_json(recording: Recording, origin: str) -> dict[str, Any]:
     return body
 
 
-def application_json(application: Application) -> dict[str, Any]:
+class ApplicationSerializer(_WireSerializer):
+    """``PATCH /applications``' answer (the API has no GET for it)."""
+
+    def to_representation(self, application: Application) -> dict[str, Any]:
+        return _application(application)
+
+
+def _application(application: Application) -> dict[str, Any]:
     return {
         "application_id": application.application_id,
         "account_id": application.account_id,

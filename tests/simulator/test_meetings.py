@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from django_vonage_meetings.simulator import controls
 from django_vonage_meetings.simulator.controls import SimulatorError
-from django_vonage_meetings.simulator.models import Application, CallbackDelivery, Room
+from django_vonage_meetings.simulator.models import Application, CallbackDelivery, Recording, Room
 from tests.fixtures.client import Reply
 
 ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -306,17 +306,22 @@ def test_recording_not_available(app):
 
 
 def test_upload_after_the_configured_delay(app, receiver, settings):
+    # A long delay, then time moved past it: deterministic however slow the machine is.
     settings.VONAGE_MEETINGS_SIMULATOR = {
         **settings.VONAGE_MEETINGS_SIMULATOR,
-        "RECORDING_UPLOAD_DELAY": 0.2,
+        "RECORDING_UPLOAD_DELAY": 60,
     }
     room = new_room(app)
     host = controls.join(room["id"], "Ada", host=True)
     rec = controls.start_recording(host.session.session_id)
-    controls.stop_recording(rec.recording_id)
+    stopped = controls.stop_recording(rec.recording_id)
+    assert stopped.ended_at is not None
+    assert stopped.upload_due_at == stopped.ended_at + dt.timedelta(seconds=60)
     controls.tick()
     assert app.call("GET", f"/recordings/{rec.recording_id}").json()["status"] == "stopped"
-    time.sleep(0.3)
+    Recording.objects.filter(pk=stopped.pk).update(
+        upload_due_at=timezone.now() - dt.timedelta(seconds=1)
+    )
     controls.tick()
     assert app.call("GET", f"/recordings/{rec.recording_id}").json()["status"] == "uploaded"
 

@@ -15,7 +15,8 @@ from .. import lifecycle
 from ..auth import ApplicationJWTAuthentication
 from ..errors import GatewayError, ServiceError, input_error, unauthorized
 from ..faults import apply_faults
-from ..models import Application
+from ..models import Application, Room
+from ..wire import RoomSerializer
 
 
 class SimulatorAPIView(APIView):
@@ -52,6 +53,9 @@ class SimulatorAPIView(APIView):
     @property
     def origin(self) -> str:
         return self.application.origin
+
+    def render_room(self, room: Room) -> dict[str, Any]:
+        return dict(RoomSerializer(room, context={"origin": self.origin}).data)
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, ServiceError | GatewayError):

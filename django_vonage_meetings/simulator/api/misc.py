@@ -10,7 +10,7 @@ from django_vonage_meetings.enums import RecordingStatus
 from ..errors import ServiceError, not_found
 from ..ids import lookup_uuid
 from ..models import Recording, Session
-from ..wire import recording_json
+from ..wire import RecordingSerializer
 from .base import SimulatorAPIView
 
 #: What the service listed (number, locale, display_name); real entries first.
@@ -45,7 +45,7 @@ class RecordingView(SimulatorAPIView):
         recording = self._recording(recording_id)
         if recording is None:
             raise not_found(f"Recording {recording_id} was not found")
-        return Response(recording_json(recording, self.origin))
+        return Response(RecordingSerializer(recording, context={"origin": self.origin}).data)
 
     def delete(self, request: Request, recording_id: str) -> Response:
         recording = self._recording(recording_id)
@@ -69,9 +69,8 @@ class SessionRecordingsView(SimulatorAPIView):
         recordings = session.recordings.select_related("session__room__application").order_by(
             "started_at", "id"
         )
-        return Response(
-            {"_embedded": {"recordings": [recording_json(r, self.origin) for r in recordings]}}
-        )
+        listed = RecordingSerializer(recordings, many=True, context={"origin": self.origin})
+        return Response({"_embedded": {"recordings": listed.data}})
 
 
 class DialInNumbersView(SimulatorAPIView):

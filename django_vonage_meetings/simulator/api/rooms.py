@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import time
 import uuid
 from typing import Any
 
@@ -22,7 +21,6 @@ from ..ids import lookup_uuid
 from ..models import Room, Theme
 from ..paging import room_page
 from ..validation import RoomCreate, RoomUpdate, room_input, update_details, validated
-from ..wire import room_json
 from .base import SimulatorAPIView, body_of
 
 
@@ -66,10 +64,7 @@ class RoomsView(SimulatorAPIView):
         rooms = Room.objects.filter(application=self.application).select_related(
             "theme", "application"
         )
-        issued = int(time.time())
-        return Response(
-            room_page(request, rooms, lambda r: room_json(r, self.origin, issued_at=issued))
-        )
+        return Response(room_page(request, rooms, {"origin": self.origin}))
 
     def post(self, request: Request) -> Response:
         data = validated(RoomCreate, room_input(body_of(request)))
@@ -100,7 +95,7 @@ class RoomsView(SimulatorAPIView):
                 room.room_id = uuid.uuid4()
         else:  # pragma: no cover - 10 collisions among 900 million codes
             raise ServiceError(500, "InternalServerError", "Internal Server Error")
-        return Response(room_json(room, self.origin), status=201)
+        return Response(self.render_room(room), status=201)
 
 
 class RoomView(SimulatorAPIView):
@@ -115,7 +110,7 @@ class RoomView(SimulatorAPIView):
         return room
 
     def get(self, request: Request, room_id: str) -> Response:
-        return Response(room_json(self._room(room_id), self.origin))
+        return Response(self.render_room(self._room(room_id)))
 
     def patch(self, request: Request, room_id: str) -> Response:
         room = self._room(room_id)
@@ -128,7 +123,7 @@ class RoomView(SimulatorAPIView):
         data = validated(RoomUpdate, room_input(details))
         apply_room_fields(self, room, data)
         room.save()
-        return Response(room_json(room, self.origin))
+        return Response(self.render_room(room))
 
 
 class ThemeRoomsView(SimulatorAPIView):
@@ -139,7 +134,4 @@ class ThemeRoomsView(SimulatorAPIView):
         if theme is None:
             raise not_found(f"Failed to get rooms because theme id {theme_id} not found")
         rooms = Room.objects.filter(theme=theme).select_related("theme", "application")
-        issued = int(time.time())
-        return Response(
-            room_page(request, rooms, lambda r: room_json(r, self.origin, issued_at=issued))
-        )
+        return Response(room_page(request, rooms, {"origin": self.origin}))

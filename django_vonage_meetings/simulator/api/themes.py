@@ -24,7 +24,7 @@ from ..validation import (
     update_details,
     validated,
 )
-from ..wire import application_json, theme_json
+from ..wire import ApplicationSerializer, ThemeSerializer
 from .base import SimulatorAPIView, body_of
 
 
@@ -56,7 +56,8 @@ class ThemeMixin(SimulatorAPIView):
             raise _conflict("short_company_url")
 
     def _render(self, theme: Theme) -> dict[str, Any]:
-        return theme_json(theme, self.origin, sim_setting("BUCKET"))
+        context = {"origin": self.origin, "bucket": sim_setting("BUCKET")}
+        return dict(ThemeSerializer(theme, context=context).data)
 
     def _save(self, theme: Theme) -> None:
         # The checks above answer the common case; the constraints catch concurrent requests.
@@ -155,4 +156,4 @@ class ApplicationView(ThemeMixin):
                 )
         self.application.default_theme = theme
         self.application.save(update_fields=["default_theme"])
-        return Response(application_json(self.application))
+        return Response(ApplicationSerializer(self.application).data)
