@@ -26,6 +26,7 @@ from .models import Room
 from .wire import RoomSerializer
 
 MAX_PAGE_SIZE = 1000
+MAX_SAFE_INTEGER = 2**53 - 1
 
 
 def _int_param(request: Request, name: str) -> int | None:
@@ -36,8 +37,11 @@ def _int_param(request: Request, name: str) -> int | None:
         value = int(raw)
     except ValueError:
         raise input_error(f'"{name}" must be a number') from None
-    if value < (1 if name == "page_size" else 0):
-        raise input_error(f'"{name}" must be greater than or equal to 1')
+    minimum = 1 if name == "page_size" else 0
+    if value < minimum:
+        raise input_error(f'"{name}" must be greater than or equal to {minimum}')
+    if value > MAX_SAFE_INTEGER:  # the service was JavaScript; nothing beyond reaches a database
+        raise input_error(f'"{name}" must be a safe number')
     return value
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from django_vonage_meetings.simulator import controls
 from django_vonage_meetings.simulator.models import Room
 
@@ -89,11 +91,20 @@ def test_end_id_alone_gives_the_page_before(simulator_app):
     assert "next" in body["_links"]
 
 
-def test_bad_parameters(simulator_app):
-    for params in ({"page_size": "zero"}, {"page_size": 0}, {"start_id": -1}, {"page_size": 5000}):
-        response = simulator_app.call("GET", "/rooms", params=params)
-        assert response.status_code == 400
-        assert response.json()["name"] == "InputValidationError"
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"page_size": "zero"}, '"page_size" must be a number'),
+        ({"page_size": 0}, '"page_size" must be greater than or equal to 1'),
+        ({"start_id": -1}, '"start_id" must be greater than or equal to 0'),
+        ({"end_id": 10**30}, '"end_id" must be a safe number'),
+        ({"page_size": 5000}, '"page_size" must be less than or equal to 1000'),
+    ],
+)
+def test_bad_parameters(simulator_app, params, message):
+    response = simulator_app.call("GET", "/rooms", params=params)
+    assert response.status_code == 400
+    assert response.json() == {"status": 400, "name": "InputValidationError", "message": message}
 
 
 def test_theme_rooms_page(simulator_app):
