@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # so tox and the Django 6 run can find python3.12/3.13 on machines set up with pyenv.
 export PYENV_VERSION ?= $(shell command -v pyenv >/dev/null 2>&1 && { pyenv version-name; pyenv versions --bare | grep -E '^3\.1[0-9]'; } | paste -sd: -)
 
-.PHONY: test lint typecheck pytest demo docs install clean
+.PHONY: test lint typecheck pytest demo docs screenshots install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ pytest: install
 	$(BIN)/pytest -m "not postgres and not workers" $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# Retake the admin guide's screenshots with the browser tests.
+screenshots: install
+	scripts/ensure-chromium
+	DVM_UPDATE_SCREENSHOTS=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 docs: install
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
