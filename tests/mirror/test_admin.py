@@ -657,3 +657,59 @@ def test_view_only_staff_sees_a_long_term_room_read_only(
     assert 'name="join_approval_level"' not in html
     assert 'name="_save"' not in html
     assert client.post(f"{ROOMS}{room.pk}/change/", {}).status_code == 403
+
+
+def test_room_change_refused_is_a_form_error_and_changes_nothing(as_admin, meetings_client):
+    room = services.create_room(
+        {
+            "display_name": "Board",
+            "type": "long_term",
+            "expires_at": timezone.now() + dt.timedelta(days=3),
+        }
+    )
+    before = Room.objects.values().get(pk=room.pk)
+    soon = (timezone.now() + dt.timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")
+    response = as_admin.post(
+        f"{ROOMS}{room.pk}/change/",
+        {
+            "expires_at": soon,
+            "theme": "",
+            "join_approval_level": "explicit_approval",
+            "microphone_state": "default",
+            "language": "default",
+            "is_recording_available": "on",
+            "is_chat_available": "on",
+            "is_whiteboard_available": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "more than 10 minutes in the future" in response.content.decode()
+    assert Room.objects.values().get(pk=room.pk) == before
+    assert meetings_client.get_room(room.vonage_id)["join_approval_level"] == "none"
+
+
+def test_theme_rename_conflict_changes_nothing(as_admin):
+    services.create_theme({"theme_name": "Taken", "main_color": "#fff", "brand_text": "x"})
+    mine = services.create_theme({"theme_name": "Mine", "main_color": "#fff", "brand_text": "y"})
+    before = Theme.objects.values().get(pk=mine.pk)
+    response = as_admin.post(
+        f"{THEMES}{mine.pk}/change/",
+        {
+            "theme_name": "Taken",
+            "main_color": "#ffffff",
+            "brand_text": "y",
+            "short_company_url": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "Vonage refused this" in response.content.decode()
+    assert Theme.objects.values().get(pk=mine.pk) == before
+
+
+def test_make_default_refused_is_a_message(as_admin, simulator_settings):
+    theme = services.create_theme({"main_color": "#fff", "brand_text": "Default"})
+    controls.set_faults(simulator_settings.application_id, ratios={"500": 1.0})
+    response = as_admin.post(THEMES, {"action": "make_default", "_selected_action": [theme.pk]})
+    assert response.status_code == 302
+    assert any(m.startswith("Vonage said: 500") for m in msgs(response))
+    assert not Application.objects.exists()
