@@ -33,7 +33,11 @@ class MirrorModel(models.Model):
     local_created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
     local_updated_at = models.DateTimeField(_("last changed locally"), auto_now=True)
     local_synced_at = models.DateTimeField(
-        _("last synced from the API"), null=True, blank=True, editable=False
+        _("last written by a sync"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("A sync writes only rows whose payload changed; unchanged rows keep this."),
     )
 
     class Meta:
