@@ -1,22 +1,29 @@
 """Apply one stored callback to the mirror models, then announce it.
 
-:func:`process_event` takes only the event's primary key, so the same code runs inside the
-webhook request (``WEBHOOK_PROCESSING = "inline"``) or in a task worker (``"task"``). It is
-idempotent: the event row is locked (``select_for_update``) while it is applied, and an event
-already processed is left alone, so concurrent deliveries and workers apply it once.
+Applying and announcing happen in one transaction, with the rows the event changes locked.
+Receivers therefore see the event's changes, and their own writes commit or roll back with
+them; a process that dies before the commit leaves nothing half done, and the sender's retry
+applies and announces the event afresh. :func:`process_event` takes only the event's primary
+key, so the same code runs in the webhook request (``WEBHOOK_PROCESSING = "inline"``, where the
+view applies the event in the transaction that stores it) and in a task worker (``"task"``).
 
 State only moves forward. A recording goes started -> paused -> stopped -> uploaded and never
 back; an ended session never restarts; a participant who left does not rejoin by a late
 "joined". An event that arrives after a later state changes nothing and is announced with
 ``stale=True``. Rows an event refers to but the mirror lacks (a session first seen in a
 participant event, a room first seen in a session event) are created from the payload, never
-by calling the API. Locks are taken in one order (the event, then the one row the event is
-about), so concurrent events cannot deadlock.
+by calling the API. Locks are taken in one order (the event, the room, the session, then the
+participant or recording), so concurrent events cannot deadlock.
 
-The event's signal is sent inside the transaction that applied it: if a receiver raises, the
-changes roll back, the event is stored as failed with its traceback, ``webhook_failed`` is sent
-and the error propagates (the view answers 500, so the sender retries). Receivers should use
-``transaction.on_commit`` for side effects such as e-mail.
+A row's ``data`` holds the payload of the last event applied to it. Applying that same event
+again (after a receiver failed, say) therefore finds its own payload there and is announced as
+not stale: the receivers that failed get their second chance at the same transition.
+
+If a receiver raises, the event's changes and every receiver's database writes roll back (and
+their ``transaction.on_commit`` callbacks never run), the event is stored as failed with its
+traceback, ``webhook_failed`` is sent and the error propagates (the view answers 500, so the
+sender retries; the retry applies and announces it again). Receivers should put side effects
+such as e-mail in ``transaction.on_commit``.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from . import signals
+from . import rows, signals
 from .enums import EventType, RecordingStatus, RoomType
 from .models import (
     RECORDING_STATUS_RANK,
@@ -44,127 +51,149 @@ from .models import (
 )
 from .serializers.events import parse_payload
 
-__all__ = ["apply_event", "mark_failed", "process_event", "process_events"]
+__all__ = [
+    "Change",
+    "announce",
+    "apply_event",
+    "mark_failed",
+    "process_event",
+    "process_events",
+    "record_failure",
+]
 
 logger = logging.getLogger("django_vonage_meetings.events")
 
 M = TypeVar("M", bound=models.Model)
 
+#: Statuses after which an event is never applied again.
+DONE = (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED)
+
 
 @dataclass
-class Announcement:
+class Change:
+    """What applying an event did, for its announcement."""
+
     signal: Signal
     sender: type[models.Model]
     stale: bool
-    instances: dict[str, Any] = field(default_factory=dict)
+    #: Instances the event wrote (as committed).
+    instances: dict[str, models.Model]
+    #: Instances the signal also carries, loaded after the commit (only when someone listens):
+    #: kwarg name -> (model, remote id or None).
+    related: dict[str, tuple[type[models.Model], str | None]] = field(default_factory=dict)
 
 
-def _insert_missing(model: type[M], vonage_id: str, defaults: dict[str, Any]) -> None:
-    """Create the row unless it exists: one ``INSERT ... ON CONFLICT DO NOTHING``.
+def _upsert(model: type[M], vonage_id: str, defaults: dict[str, Any]) -> tuple[M, bool]:
+    """The row for a remote id, created from ``defaults`` if missing, locked until commit.
 
-    Safe when other deliveries insert the same row at the same moment, and one statement
-    whether or not the row existed.
+    Returns the instance and whether it was created (then it is exactly ``defaults``).
     """
-    model._default_manager.bulk_create(
-        [model(vonage_id=vonage_id, **defaults)], ignore_conflicts=True
-    )
-
-
-def _locked(model: type[M], vonage_id: str, defaults: dict[str, Any], *related: str) -> M:
-    """The row for a remote id, created from ``defaults`` if missing, locked until commit."""
-    _insert_missing(model, vonage_id, defaults)
-    queryset = model._default_manager.select_for_update(of=("self",))
-    if related:
-        queryset = queryset.select_related(*related)
-    return queryset.get(vonage_id=vonage_id)
+    obj = model(vonage_id=vonage_id, **defaults)
+    for _attempt in range(3):
+        if rows.insert(obj, unique="vonage_id"):
+            return obj, True
+        found = rows.select(model, "vonage_id", vonage_id, lock=True)
+        if found is not None:
+            return found, False
+    # Inserted by another transaction and deleted again, three times over: give up loudly.
+    raise RuntimeError(f"{model.__name__} {vonage_id!r} keeps disappearing")
 
 
 def _save_changes(obj: models.Model, changes: dict[str, Any]) -> None:
-    """Write only the fields whose value differs (nothing at all for a row just created)."""
+    """Write only the fields whose value differs."""
     changed = [name for name, value in changes.items() if getattr(obj, name) != value]
     for name in changed:
         setattr(obj, name, changes[name])
     if changed:
-        obj.save(update_fields=[*changed, "local_updated_at"])
+        rows.update(obj, [*changed, "local_updated_at"])
+
+
+# Referenced rows usually exist already: asking costs less than preparing an insert of every
+# column that would then do nothing. The insert still resolves a race (ON CONFLICT DO NOTHING).
 
 
 def _ensure_room(room_id: str | None) -> None:
-    if room_id:
-        _insert_missing(Room, room_id, {"display_name": "", "data": {}})
+    if room_id and not rows.exists(Room, "vonage_id", room_id):
+        rows.insert(Room(vonage_id=room_id, display_name="", data={}), unique="vonage_id")
 
 
-def _ensure_session(session_id: str, room_id: str | None) -> None:
+def _ensure_session(session_id: str, room_id: str | None) -> bool:
+    """Create a stub session (and room) unless mirrored; True when the session was created."""
     _ensure_room(room_id)
-    _insert_missing(Session, session_id, {"room_id": room_id, "data": {}})
+    if not rows.exists(Session, "vonage_id", session_id):
+        stub = Session(vonage_id=session_id, room_id=room_id, data={})
+        if rows.insert(stub, unique="vonage_id"):
+            return True
     if room_id:
-        Session.objects.filter(vonage_id=session_id, room_id__isnull=True).update(room_id=room_id)
-
-
-def _room_of(session: Session) -> Room | None:
-    if not session.room_id:
-        return None
-    # select_related("room") already fetched it; None when the room is not mirrored.
-    try:
-        return session.room
-    except Room.DoesNotExist:
-        return None
+        rows.fill_null(Session, "vonage_id", session_id, "room_id", room_id)
+    return False
 
 
 # -- one handler per event type --------------------------------------------------------------
 
 
-def _room_expired(event: WebhookEvent, f: dict[str, Any]) -> Announcement:
-    room = _locked(
+def _room_expired(event: WebhookEvent, f: dict[str, Any]) -> Change:
+    room, created = _upsert(
         Room,
         f["room_id"],
         {
             "display_name": "",
             "type": f.get("room_type") or RoomType.INSTANT,
             "created_at": f.get("created_at"),
+            "expires_at": f.get("expires_at"),
             "is_available": False,
             "data": {},
         },
     )
-    changes: dict[str, Any] = {"is_available": False}
-    if f.get("expires_at"):
-        changes["expires_at"] = f["expires_at"]
-    if room.created_at is None and f.get("created_at"):
-        changes["created_at"] = f["created_at"]
-    _save_changes(room, changes)
-    return Announcement(signals.room_expired, Room, stale=False, instances={"room": room})
+    if not created:
+        changes: dict[str, Any] = {"is_available": False}
+        if f.get("expires_at"):
+            changes["expires_at"] = f["expires_at"]
+        if room.created_at is None and f.get("created_at"):
+            changes["created_at"] = f["created_at"]
+        _save_changes(room, changes)
+    return Change(signals.room_expired, Room, stale=False, instances={"room": room})
 
 
-def _session(event: WebhookEvent, f: dict[str, Any], *, ended: bool) -> Announcement:
-    _ensure_room(f.get("room_id"))
-    defaults: dict[str, Any] = {
-        "room_id": f.get("room_id"),
-        "started_at": f.get("started_at"),
-        "data": event.payload,
-    }
-    if ended:
-        defaults["ended_at"] = f.get("ended_at") or event.received_at
-    session = _locked(Session, f["session_id"], defaults, "room")
-    # An ended session never restarts; a second "ended" changes nothing either.
-    stale = session.ended_at is not None and session.data != event.payload
-    if not stale:
+def _session(event: WebhookEvent, f: dict[str, Any], *, ended: bool) -> Change:
+    room_id = f.get("room_id")
+    _ensure_room(room_id)
+    ended_at = (f.get("ended_at") or event.received_at) if ended else None
+    session, created = _upsert(
+        Session,
+        f["session_id"],
+        {
+            "room_id": room_id,
+            "started_at": f.get("started_at"),
+            "ended_at": ended_at,
+            "data": event.payload,
+        },
+    )
+    # An ended session never restarts; another "ended" changes nothing either.
+    stale = not created and session.ended_at is not None and session.data != event.payload
+    if not created and not stale:
         changes = {
             "started_at": session.started_at or f.get("started_at"),
-            "room_id": session.room_id or f.get("room_id"),
+            "room_id": session.room_id or room_id,
             "data": event.payload,
         }
         if ended:
-            changes["ended_at"] = f.get("ended_at") or event.received_at
+            changes["ended_at"] = ended_at
         _save_changes(session, changes)
-    signal = signals.session_ended if ended else signals.session_started
-    return Announcement(
-        signal, Session, stale=stale, instances={"session": session, "room": _room_of(session)}
+    return Change(
+        signals.session_ended if ended else signals.session_started,
+        Session,
+        stale=stale,
+        instances={"session": session},
+        related={"room": (Room, session.room_id)},
     )
 
 
-def _participant(event: WebhookEvent, f: dict[str, Any], *, joined: bool) -> Announcement:
+def _participant(event: WebhookEvent, f: dict[str, Any], *, joined: bool) -> Change:
     _ensure_session(f["session_id"], f.get("room_id"))
+    # Callbacks carry no times: joined/left are when they arrived, set once, never undone.
     moment = event.received_at
-    person = _locked(
+    person, created = _upsert(
         Participant,
         f["participant_id"],
         {
@@ -176,69 +205,80 @@ def _participant(event: WebhookEvent, f: dict[str, Any], *, joined: bool) -> Ann
             "left_at": None if joined else moment,
             "data": event.payload,
         },
-        "session",
     )
-    # Callbacks carry no times: joined/left are when they arrived, set once, never undone.
-    just_created = person.data == event.payload
-    stale = not just_created and (
+    applied_before = created or person.data == event.payload
+    stale = not applied_before and (
         person.left_at is not None or (joined and person.joined_at is not None)
     )
-    if not stale:
+    if not created and not stale:
         changes: dict[str, Any] = {
             "name": person.name or f.get("name") or "",
             "type": person.type or f.get("type") or "",
             "is_host": person.is_host or bool(f.get("is_host")),
             "data": event.payload,
         }
-        changes["joined_at" if joined else "left_at"] = (
-            person.joined_at if joined else person.left_at
-        ) or moment
+        if joined:
+            changes["joined_at"] = person.joined_at or moment
+        else:
+            changes["left_at"] = person.left_at or moment
         _save_changes(person, changes)
     elif joined and person.joined_at is None and person.left_at is not None:
         # "joined" arrived after "left": they did join, no later than they left.
         _save_changes(person, {"joined_at": min(moment, person.left_at)})
-    signal = signals.participant_joined if joined else signals.participant_left
-    return Announcement(
-        signal,
+    return Change(
+        signals.participant_joined if joined else signals.participant_left,
         Participant,
         stale=stale,
-        instances={"participant": person, "session": person.session},
+        instances={"participant": person},
+        related={"session": (Session, person.session_id)},
     )
 
 
-def _recording(event: WebhookEvent, f: dict[str, Any], status: str) -> Announcement:
-    _ensure_session(f["session_id"], f.get("room_id"))
-    session = Session.objects.get(vonage_id=f["session_id"])
+def _recording(event: WebhookEvent, f: dict[str, Any], status: str) -> Change:
+    session_id: str = f["session_id"]
+    room_id: str | None = f.get("room_id")
+    created_session = _ensure_session(session_id, room_id)
+    if room_id is None and not created_session:
+        # recording:started/ended carry no room_id; the session may know it.
+        known = rows.select(Session, "vonage_id", session_id)
+        room_id = known.room_id if known is not None else None
     values: dict[str, Any] = {"status": status}
     for name in ("started_at", "ended_at", "duration"):
         if f.get(name) is not None:
             values[name] = f[name]
     if f.get("url"):
         values["url"] = f["url"]
-    room_id = f.get("room_id") or session.room_id
-    recording = _locked(
+    recording, created = _upsert(
         Recording,
         f["recording_id"],
-        {"session_id": session.vonage_id, "room_id": room_id, "data": event.payload, **values},
+        {"session_id": session_id, "room_id": room_id, "data": event.payload, **values},
     )
-    just_created = recording.data == event.payload
-    stale = not just_created and recording.status_rank >= RECORDING_STATUS_RANK[status]
-    if not stale:
+    # Strictly later only: a recording a sync already saw as uploaded still gets its
+    # "uploaded" announced once, as a transition, when the callback arrives.
+    stale = (
+        not created
+        and recording.data != event.payload
+        and recording.status_rank > RECORDING_STATUS_RANK[status]
+    )
+    if not created and not stale:
         _save_changes(
             recording,
             {**values, "room_id": recording.room_id or room_id, "data": event.payload},
         )
-    signal = {
-        RecordingStatus.STARTED: signals.recording_started,
-        RecordingStatus.STOPPED: signals.recording_ended,
-        RecordingStatus.UPLOADED: signals.recording_uploaded,
-    }[RecordingStatus(status)]
-    return Announcement(
-        signal, Recording, stale=stale, instances={"recording": recording, "session": session}
+    return Change(
+        {
+            RecordingStatus.STARTED: signals.recording_started,
+            RecordingStatus.STOPPED: signals.recording_ended,
+            RecordingStatus.UPLOADED: signals.recording_uploaded,
+        }[RecordingStatus(status)],
+        Recording,
+        stale=stale,
+        instances={"recording": recording},
+        related={"session": (Session, recording.session_id)},
     )
 
 
-Handler = Callable[[WebhookEvent, dict[str, Any]], Announcement]
+Handler = Callable[[WebhookEvent, dict[str, Any]], Change]
 
 HANDLERS: dict[str, Handler] = {
     EventType.ROOM_EXPIRED.value: _room_expired,
@@ -253,47 +293,66 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-# -- processing ------------------------------------------------------------------------------
+# -- applying and announcing -----------------------------------------------------------------
 
 
-def apply_event(
-    event: WebhookEvent, fields: dict[str, Any] | None = None, *, marked: bool = False
-) -> None:
-    """Apply an event inside the caller's transaction, send its signal, mark it processed.
+def apply_event(event: WebhookEvent, fields: dict[str, Any] | None = None) -> Change | None:
+    """Apply an event to the models inside the caller's transaction; None for unknown types.
 
-    The caller holds the event row (just inserted, or locked with ``select_for_update``).
-    ``fields`` are the validated payload when the caller already parsed it; ``marked`` says
-    the row was inserted already marked processed (inline: one write fewer per callback; if
-    applying fails, the insert rolls back with everything else).
+    The caller holds the event row (just inserted, or locked) and records the outcome on it.
+    ``fields`` are the validated payload when the caller already parsed it.
     """
     handler = HANDLERS.get(event.event_type)
-    if marked and handler is not None:
-        if fields is None:
-            fields = parse_payload(event.payload) or {}
-        _announce(event, handler(event, fields))
-        return
-    event.attempts += 1
-    event.processed_at = timezone.now()
     if handler is None:
-        event.status = WebhookEventStatus.IGNORED
-        event.save(update_fields=["status", "processed_at", "attempts"])
-        return
+        return None
     if fields is None:
         fields = parse_payload(event.payload) or {}
-    _announce(event, handler(event, fields))
-    event.status = WebhookEventStatus.PROCESSED
+    return handler(event, fields)
+
+
+def mark_processed(event: WebhookEvent, change: Change | None) -> list[str]:
+    """Record a successful attempt on the instance; returns the fields to write."""
+    event.status = WebhookEventStatus.PROCESSED if change else WebhookEventStatus.IGNORED
+    event.attempts += 1
+    event.processed_at = timezone.now()
     event.error = ""
     event.traceback = ""
-    event.save(update_fields=["status", "processed_at", "attempts", "error", "traceback"])
+    return ["status", "attempts", "processed_at", "error", "traceback"]
 
 
-def _announce(event: WebhookEvent, announcement: Announcement) -> None:
-    announcement.signal.send(
-        sender=announcement.sender,
+def announce(event: WebhookEvent, change: Change | None, *, received: bool) -> None:
+    """Send the event's signals, inside the transaction that applied it.
+
+    ``received`` sends ``webhook_received`` first (a callback stored for the first time). The
+    event's own signal and ``webhook_processed`` follow when ``change`` says it was applied.
+    Nothing is loaded when nobody listens.
+    """
+    if not _listening(change, received=received):
+        return
+    if received:
+        signals.webhook_received.send(sender=WebhookEvent, event=event)
+    if change is None:
+        return
+    instances: dict[str, models.Model | None] = dict(change.instances)
+    for name, (model, vonage_id) in change.related.items():
+        instances[name] = rows.select(model, "vonage_id", vonage_id) if vonage_id else None
+    change.signal.send(
+        sender=change.sender,
         event=event,
         payload=event.payload,
-        stale=announcement.stale,
-        **announcement.instances,
+        stale=change.stale,
+        **instances,
+    )
+    signals.webhook_processed.send(sender=WebhookEvent, event=event)
+
+
+def _listening(change: Change | None, *, received: bool) -> bool:
+    if received and signals.webhook_received.has_listeners(WebhookEvent):
+        return True
+    if change is None:
+        return False
+    return change.signal.has_listeners(change.sender) or signals.webhook_processed.has_listeners(
+        WebhookEvent
     )
 
 
@@ -301,37 +360,50 @@ def process_event(pk: int) -> WebhookEvent:
     """Apply the stored event ``pk`` once and announce it; re-raise (after recording) on failure."""
     try:
         with transaction.atomic():
-            event = WebhookEvent.objects.select_for_update().get(pk=pk)
-            if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
+            event = rows.select(WebhookEvent, "id", pk, lock=True)
+            if event is None:
+                raise WebhookEvent.DoesNotExist(f"No webhook event {pk}")
+            if event.status in DONE:
                 return event
-            apply_event(event)
+            change = apply_event(event)
+            rows.update(event, mark_processed(event, change))
+            # An unknown type's only signal is webhook_received: resend it, as what failed
+            # before can only have been a receiver of it.
+            announce(event, change, received=change is None)
     except WebhookEvent.DoesNotExist:
         raise
     except Exception as exc:
-        failed = _record_failure(pk, exc)
+        failed = record_failure(pk, exc, attempt=True)
         signals.webhook_failed.send(sender=WebhookEvent, event=failed, exception=exc)
         raise
-    signals.webhook_processed.send(sender=WebhookEvent, event=event)
     return event
 
 
-def _record_failure(pk: int, exc: Exception) -> WebhookEvent:
+def record_failure(pk: int, exc: BaseException, *, attempt: bool) -> WebhookEvent:
+    """Store a failure on event ``pk`` in a transaction of its own.
+
+    ``attempt`` counts a processing attempt that rolled back; a receiver failing after the
+    event was applied (and counted) does not count again.
+    """
     with transaction.atomic():
-        event = WebhookEvent.objects.select_for_update().get(pk=pk)
-        return mark_failed(event, exc)
-
-
-def mark_failed(event: WebhookEvent, exc: Exception) -> WebhookEvent:
-    """Store a failed attempt on the event (error and traceback, never the payload's secrets)."""
-    event.status = WebhookEventStatus.FAILED
-    event.attempts += 1
-    event.error = f"{type(exc).__name__}: {exc}"[:2000]
-    event.traceback = "".join(traceback.format_exception(exc))[-20000:]
-    event.save()
+        event = rows.select(WebhookEvent, "id", pk, lock=True)
+        if event is None:
+            raise WebhookEvent.DoesNotExist(f"No webhook event {pk}")
+        rows.update(event, mark_failed(event, exc, attempt=attempt))
     logger.error(
         "processing webhook event %s (%s) failed: %s", event.pk, event.event_type, event.error
     )
     return event
+
+
+def mark_failed(event: WebhookEvent, exc: BaseException, *, attempt: bool = True) -> list[str]:
+    """Record a failure on the instance (error and traceback); returns the fields to write."""
+    event.status = WebhookEventStatus.FAILED
+    if attempt:
+        event.attempts += 1
+    event.error = f"{type(exc).__name__}: {exc}"[:2000]
+    event.traceback = "".join(traceback.format_exception(exc))[-20000:]
+    return ["status", "attempts", "error", "traceback"]
 
 
 @dataclass

@@ -14,20 +14,18 @@ and the 500 makes the sender retry.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
-import random
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import validate_ipv46_address
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -36,9 +34,11 @@ from rest_framework import serializers
 from . import signals
 from .conf import meetings_settings
 from .enums import EventType
+from .events import record_failure as record_event_failure
 from .exceptions import WebhookAuthenticationError
-from .models import WebhookEvent, WebhookEventStatus, WebhookNonce
-from .serializers.events import PAYLOADS, parse_payload
+from .inbox import Delivery, ReplayedToken, accept, prune_nonces, record_failure
+from .models import WebhookEvent
+from .serializers.events import parse_payload
 from .signing import make_url_token, verify_jwt, verify_url_token
 
 __all__ = ["WebhookView", "dedupe_key", "signed_webhook_url"]
@@ -128,7 +128,7 @@ def _safe_path(request: HttpRequest, token: str | None) -> str:
 @method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class WebhookView(View):
-    """One endpoint for every callback event type."""
+    """One endpoint for every callback event type: authenticate -> store -> process -> 204."""
 
     http_method_names = ["post", "options"]
 
@@ -157,13 +157,7 @@ class WebhookView(View):
         try:
             claims = self.authenticate(request, body, token)
         except WebhookAuthenticationError as exc:
-            logger.warning(
-                "webhook refused: reason=%s remote=%s path=%s",
-                exc.reason,
-                _remote_addr(request),
-                _safe_path(request, token),
-            )
-            return _refuse(401, exc.reason, str(exc))
+            return self.refuse_auth(request, token, exc.reason, str(exc))
 
         try:
             payload = json.loads(body)
@@ -180,69 +174,71 @@ class WebhookView(View):
             return _refuse(
                 400, "invalid_payload", "The payload is not a valid event.", details=exc.detail
             )
-        return self.receive(request, payload, fields, claims, token)
+        delivery = Delivery(
+            payload=payload,
+            fields=fields,
+            dedupe_key=dedupe_key(payload),
+            jti=str(claims["jti"]) if claims is not None else None,
+            auth_method="jwt" if claims is not None else "signed_url",
+            remote_addr=_remote_addr(request),
+            headers={
+                name: request.headers[name] for name in USEFUL_HEADERS if name in request.headers
+            },
+        )
+        return self.receive(request, token, delivery)
 
-    def receive(
-        self,
-        request: HttpRequest,
-        payload: dict[str, Any],
-        fields: dict[str, Any] | None,
-        claims: dict[str, Any] | None,
-        token: str | None,
-    ) -> HttpResponse:
-        """Store the callback once and, inline, apply it: one transaction for both.
-
-        A duplicate delivered at the same moment waits on the event row's unique key until this
-        transaction ends, then finds the event processed. When applying fails, everything of
-        this delivery rolls back and the failure is recorded in a transaction of its own.
-        """
-        from .events import apply_event, mark_failed
-
-        inline = meetings_settings.WEBHOOK_PROCESSING == "inline"
-        key = dedupe_key(payload)
-        applied = False
+    def receive(self, request: HttpRequest, token: str | None, delivery: Delivery) -> HttpResponse:
+        """Store (and, inline, apply and announce) in one transaction; or queue the work."""
         try:
-            with transaction.atomic():
-                if not self.remember_jti(claims):
-                    logger.warning(
-                        "webhook refused: reason=replayed_jti remote=%s path=%s",
-                        _remote_addr(request),
-                        _safe_path(request, token),
-                    )
-                    return _refuse(401, "replayed_jti", "This token was already used.")
-                event, is_new = self.store(
-                    request, payload, key, signed=claims is not None, processed=inline
-                )
-                if is_new:
-                    signals.webhook_received.send(sender=WebhookEvent, event=event)
-                if inline and is_new and fields is not None:
-                    apply_event(event, fields, marked=True)
-                    applied = True
-                done = event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED)
-                if inline and not done:
-                    apply_event(event)
-                    applied = event.status == WebhookEventStatus.PROCESSED
-                    done = True
+            outcome = accept(delivery, inline=meetings_settings.WEBHOOK_PROCESSING == "inline")
+        except ReplayedToken:
+            return self.refuse_auth(request, token, "replayed_jti", "This token was already used.")
         except Exception as exc:
-            # Everything of this delivery rolled back; record the failed attempt on its own.
-            with transaction.atomic():
-                self.remember_jti(claims)
-                failed, _new = self.store(request, payload, key, signed=claims is not None)
-                failed = mark_failed(failed, exc)
-            signals.webhook_failed.send(sender=WebhookEvent, event=failed, exception=exc)
-            return _refuse(
-                500,
-                "processing_failed",
-                "The event was stored but could not be applied.",
-                event_id=failed.pk,
-            )
-        if applied:
-            signals.webhook_processed.send(sender=WebhookEvent, event=event)
-        elif not done and not inline:
-            from .tasks import enqueue_event
+            # Everything of this delivery rolled back: store the failed attempt afresh.
+            return self.failed(exc, partial(record_failure, delivery, exc))
+        prune_nonces()
+        if outcome.pending:
+            try:
+                from .tasks import enqueue_event
 
-            enqueue_event(event.pk)
+                enqueue_event(outcome.event.pk)
+            except Exception as exc:
+                # Stored but not queued: a failed event is what retries and the admin look for.
+                record = partial(record_event_failure, outcome.event.pk, exc, attempt=False)
+                return self.failed(exc, record)
         return HttpResponse(status=204)
+
+    def failed(self, exc: Exception, record: Callable[[], WebhookEvent]) -> HttpResponse:
+        """Record the failure on the event, announce it and answer 500 so the sender retries."""
+        try:
+            failed = record()
+        except Exception:
+            # The database itself failed (or the event vanished): nothing stored to point at.
+            logger.exception("could not record a failed webhook delivery")
+            return _refuse(500, "processing_failed", "The event could not be stored or applied.")
+        # A receiver of webhook_failed failing must not hide the answer the sender needs.
+        for receiver, error in signals.webhook_failed.send_robust(
+            sender=WebhookEvent, event=failed, exception=exc
+        ):
+            if isinstance(error, Exception):
+                logger.error("webhook_failed receiver %r raised %r", receiver, error)
+        return _refuse(
+            500,
+            "processing_failed",
+            "The event was stored but could not be applied.",
+            event_id=failed.pk,
+        )
+
+    def refuse_auth(
+        self, request: HttpRequest, token: str | None, reason: str, message: str
+    ) -> HttpResponse:
+        logger.warning(
+            "webhook refused: reason=%s remote=%s path=%s",
+            reason,
+            _remote_addr(request),
+            _safe_path(request, token),
+        )
+        return _refuse(401, reason, message)
 
     def authenticate(
         self, request: HttpRequest, body: bytes, token: str | None
@@ -259,73 +255,6 @@ class WebhookView(View):
             clock_skew=meetings_settings.WEBHOOK_CLOCK_SKEW,
             application_id=_application_id(),
         )
-
-    def remember_jti(self, claims: dict[str, Any] | None) -> bool:
-        """Record the token's ``jti``; False when it was seen before (a replayed request)."""
-        if claims is None:
-            return True
-        try:
-            with transaction.atomic():
-                WebhookNonce.objects.create(jti=str(claims["jti"]))
-        except IntegrityError:
-            return False
-        self._prune_nonces()
-        return True
-
-    def store(
-        self,
-        request: HttpRequest,
-        payload: dict[str, Any],
-        key: str,
-        *,
-        signed: bool,
-        processed: bool = False,
-    ) -> tuple[WebhookEvent, bool]:
-        """Store the event once (in the caller's transaction), locked; return it and is_new.
-
-        ``processed`` inserts a new event already marked processed, for a caller that applies
-        it in this same transaction (a failure rolls the insert back too).
-        """
-        event_type = str(payload["event"])
-        known = event_type in PAYLOADS
-        if not known:
-            status = WebhookEventStatus.IGNORED
-        elif processed:
-            status = WebhookEventStatus.PROCESSED
-        else:
-            status = WebhookEventStatus.RECEIVED
-        try:
-            with transaction.atomic():
-                event = WebhookEvent.objects.create(
-                    event_type=event_type,
-                    payload=payload,
-                    dedupe_key=key,
-                    status=status,
-                    attempts=1 if processed and known else 0,
-                    processed_at=timezone.now() if status != WebhookEventStatus.RECEIVED else None,
-                    auth_method="jwt" if signed else "signed_url",
-                    remote_addr=_remote_addr(request),
-                    headers={
-                        name: request.headers[name]
-                        for name in USEFUL_HEADERS
-                        if name in request.headers
-                    },
-                )
-            return event, True
-        except IntegrityError:
-            pass
-        existing = WebhookEvent.objects.select_for_update().get(dedupe_key=key)
-        WebhookEvent.objects.filter(pk=existing.pk).update(deliveries=F("deliveries") + 1)
-        existing.deliveries += 1
-        return existing, False
-
-    @staticmethod
-    def _prune_nonces() -> None:
-        # Nonces are only needed for the replay window; prune now and then, cheaply.
-        if random.random() < 0.02:  # noqa: S311 - sampling, not security
-            window = meetings_settings.WEBHOOK_MAX_AGE + meetings_settings.WEBHOOK_CLOCK_SKEW
-            cutoff = timezone.now() - dt.timedelta(seconds=2 * window)
-            WebhookNonce.objects.filter(seen_at__lt=cutoff).delete()
 
 
 def _application_id() -> str | None:
