@@ -135,3 +135,30 @@ def test_missing_framework_is_reported(monkeypatch):
         errors = [m for m in checks.check_settings() if m.id == "vonage_meetings.E012"]
     assert errors
     assert "django-vonage-meetings[tasks]" in errors[0].msg
+
+
+def test_an_event_that_could_not_be_queued_is_failed_and_retried(
+    post_webhook, task_mode, captured, transactional_db, monkeypatch
+):
+    from django_vonage_meetings import tasks
+
+    def broken_queue(event_id: int) -> None:
+        raise ConnectionError("queue unreachable")
+
+    monkeypatch.setattr(tasks, "enqueue_event", broken_queue)
+    response = post_webhook(STARTED)
+    assert response.status_code == 500
+    assert response.json()["code"] == "processing_failed"
+    event = WebhookEvent.objects.get()
+    # Stored, not applied, not counted as an attempt; failed so the retry and the admin find it.
+    assert (event.status, event.attempts) == ("failed", 0)
+    assert "ConnectionError: queue unreachable" in event.error
+    assert captured.names() == ["webhook_received", "webhook_failed"]
+
+    monkeypatch.undo()
+    # The sender retries: the queue works again and the worker applies the event once.
+    assert post_webhook(STARTED).status_code == 204
+    run_worker()
+    event.refresh_from_db()
+    assert (event.status, event.deliveries) == ("processed", 2)
+    assert Session.objects.count() == 1

@@ -299,6 +299,44 @@ def test_a_failing_receiver_rolls_back_and_the_sender_retries(post_webhook, capt
     assert Session.objects.count() == 1
 
 
+def test_a_failing_webhook_failed_receiver_does_not_hide_the_500(post_webhook, caplog):
+    def explode(sender, **kwargs):
+        raise RuntimeError("mail server down")
+
+    def also_broken(sender, **kwargs):
+        raise ValueError("pager down")
+
+    signals.session_started.connect(explode, weak=False, dispatch_uid="explode")
+    signals.webhook_failed.connect(also_broken, weak=False, dispatch_uid="also-broken")
+    try:
+        response = post_webhook(started())
+    finally:
+        signals.session_started.disconnect(dispatch_uid="explode")
+        signals.webhook_failed.disconnect(dispatch_uid="also-broken")
+    assert response.status_code == 500
+    assert response.json()["code"] == "processing_failed"
+    assert WebhookEvent.objects.get().status == "failed"
+    assert "webhook_failed receiver" in caplog.text
+    assert "pager down" in caplog.text
+
+
+def test_rows_without_insert_returning_fall_back_to_save(post_webhook, captured, monkeypatch):
+    """Databases without ON CONFLICT ... RETURNING (MySQL, Oracle) take the savepoint path."""
+    from django_vonage_meetings import rows
+
+    monkeypatch.setattr(rows, "_fast_insert", lambda connection: False)
+    for body in (started(), person("session:participant:joined"), started(), ended()):
+        assert post_webhook(body).status_code == 204
+    assert WebhookEvent.objects.count() == 3
+    assert WebhookEvent.objects.get(event_type="session:started").deliveries == 2
+    session = Session.objects.get()
+    assert session.ended_at is not None
+    assert session.room_id == ROOM
+    assert Participant.objects.get().session_id == SESSION
+    assert Room.objects.filter(vonage_id=ROOM).exists()
+    assert captured.names().count("session_started") == 1
+
+
 def test_signals_reference_every_event_type():
     from django_vonage_meetings.enums import EventType
 
