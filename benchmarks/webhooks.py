@@ -7,6 +7,11 @@ latency, for ``inline`` processing (and, with ``--task``, for ``task`` processin
 acknowledged, applied later by a worker).
 
     python -m benchmarks.webhooks [--events 2000] [--threads 8] [--rounds 4] [--task]
+                                  [--server-threads 1]
+
+Also prints the SQL statements one callback of each type runs (inline, counted in process with
+the Django test client), against the baseline's. ``--server-threads`` runs gunicorn's threaded
+worker, where one worker's database round trips overlap another request's work.
 
 The two are measured in alternating rounds after a warm-up, so a change in the machine's load
 (other processes on a small machine) shifts both rather than the ratio.
@@ -18,6 +23,7 @@ import argparse
 import os
 import statistics
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -28,11 +34,11 @@ from benchmarks.harness import report, server_process, setup_django
 SECRET = "benchmark-signature-secret-0123456789"
 
 
-def events(count: int) -> list[dict[str, Any]]:
+def events(count: int, prefix: str = "bench") -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     n = 0
     while len(out) < count:
-        session, room = f"2_MX4bench-{n}-fg", f"room-{n}"
+        session, room = f"2_MX4{prefix}-{n}-fg", f"{prefix}-room-{n}"
         out += [
             {
                 "event": "session:started",
@@ -42,17 +48,21 @@ def events(count: int) -> list[dict[str, Any]]:
             },
             {
                 "event": "session:participant:joined",
-                "participant_id": f"p-{n}",
+                "participant_id": f"{prefix}-p-{n}",
                 "session_id": session,
                 "room_id": room,
                 "name": "Ada",
                 "type": "Host",
                 "is_host": True,
             },
-            {"event": "recording:started", "recording_id": f"rec-{n}", "session_id": session},
+            {
+                "event": "recording:started",
+                "recording_id": f"{prefix}-rec-{n}",
+                "session_id": session,
+            },
             {
                 "event": "recording:ended",
-                "recording_id": f"rec-{n}",
+                "recording_id": f"{prefix}-rec-{n}",
                 "session_id": session,
                 "started_at": "2024-01-01T10:00:00.000Z",
                 "ended_at": "2024-01-01T10:30:00.000Z",
@@ -60,7 +70,7 @@ def events(count: int) -> list[dict[str, Any]]:
             },
             {
                 "event": "session:participant:left",
-                "participant_id": f"p-{n}",
+                "participant_id": f"{prefix}-p-{n}",
                 "session_id": session,
                 "room_id": room,
                 "name": "Ada",
@@ -130,6 +140,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--task", action="store_true", help="also measure task processing")
+    parser.add_argument("--server-threads", type=int, default=1, help="gunicorn threads per worker")
     args = parser.parse_args()
     vonage = {"APPLICATION_ID": "bench-app", "SIGNATURE_SECRETS": [SECRET]}
     os.environ["DVM_VONAGE_MEETINGS"] = __import__("json").dumps(vonage)
@@ -148,7 +159,7 @@ def main() -> None:
             {**vonage, "WEBHOOK_PROCESSING": mode, "TASK_BACKEND": "db"}
         )
         WebhookEvent.objects.all().delete()
-        with server_process(workers=2) as server:
+        with server_process(workers=2, threads=args.server_threads) as server:
             signed = [sign(p, SECRET, application_id="bench-app") for p in payloads]
             items = [(s.body, s.headers) for s in signed]
             # Both workers import, connect and fill their caches before anything is timed.
@@ -179,11 +190,41 @@ def main() -> None:
                 f"{percentile(results['task'][1], 99) / percentile(results['inline'][1], 99):.2f}",
             )
         )
+    rows += statement_counts()
     report(
-        f"{args.events:,} signed callbacks, {args.threads} client threads, gunicorn 2 workers, "
-        f"{args.rounds} alternating rounds",
+        f"{args.events:,} signed callbacks, {args.threads} client threads, gunicorn 2 workers "
+        f"x {args.server_threads} thread(s), {args.rounds} alternating rounds",
         rows,
     )
+
+
+def statement_counts() -> list[tuple[str, str]]:
+    """SQL statements per request, inline, for the baseline and one callback of each type."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.fixtures.webhooks import sign
+
+    client = Client()
+
+    def count(path: str, body: bytes, headers: dict[str, str]) -> int:
+        extra = {k: v for k, v in headers.items() if k != "Content-Type"}
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(path, body, content_type="application/json", headers=extra)
+        assert response.status_code == 204, response.content
+        return len(queries.captured_queries)
+
+    out = []
+    # Fresh ids, so each callback finds the mirror as a first delivery would.
+    for payload in events(6, prefix=f"count-{uuid.uuid4().hex[:8]}"):
+        signed = sign(payload, SECRET, application_id="bench-app")
+        baseline = count("/baseline/", signed.body, signed.headers)
+        statements = count("/vonage/meetings/webhooks/", signed.body, signed.headers)
+        out.append(
+            (f"statements: {payload['event']}", f"{statements} (baseline {baseline}), inline")
+        )
+    return out
 
 
 if __name__ == "__main__":

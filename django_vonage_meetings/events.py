@@ -83,18 +83,25 @@ class Change:
     related: dict[str, tuple[type[models.Model], str | None]] = field(default_factory=dict)
 
 
-def _upsert(model: type[M], vonage_id: str, defaults: dict[str, Any]) -> tuple[M, bool]:
+def _upsert(
+    model: type[M], vonage_id: str, defaults: dict[str, Any], *, likely_new: bool
+) -> tuple[M, bool]:
     """The row for a remote id, created from ``defaults`` if missing, locked until commit.
 
     Returns the instance and whether it was created (then it is exactly ``defaults``).
+    ``likely_new`` says which statement to try first: an insert for the events that usually
+    bring a row (a session starting, someone joining), a locked read for those that usually
+    find one (an end, a leave, an upload); a wrong guess costs one statement.
     """
     obj = model(vonage_id=vonage_id, **defaults)
     for _attempt in range(3):
+        if not likely_new:
+            found = rows.select(model, "vonage_id", vonage_id, lock=True)
+            if found is not None:
+                return found, False
         if rows.insert(obj, unique="vonage_id"):
             return obj, True
-        found = rows.select(model, "vonage_id", vonage_id, lock=True)
-        if found is not None:
-            return found, False
+        likely_new = False
     # Inserted by another transaction and deleted again, three times over: give up loudly.
     raise RuntimeError(f"{model.__name__} {vonage_id!r} keeps disappearing")
 
@@ -108,25 +115,30 @@ def _save_changes(obj: models.Model, changes: dict[str, Any]) -> None:
         rows.update(obj, [*changed, "local_updated_at"])
 
 
-# Referenced rows usually exist already: asking costs less than preparing an insert of every
-# column that would then do nothing. The insert still resolves a race (ON CONFLICT DO NOTHING).
-
-
 def _ensure_room(room_id: str | None) -> None:
-    if room_id and not rows.exists(Room, "vonage_id", room_id):
+    # One statement whether or not the room is mirrored (ON CONFLICT DO NOTHING).
+    if room_id:
         rows.insert(Room(vonage_id=room_id, display_name="", data={}), unique="vonage_id")
 
 
-def _ensure_session(session_id: str, room_id: str | None) -> bool:
-    """Create a stub session (and room) unless mirrored; True when the session was created."""
-    _ensure_room(room_id)
-    if not rows.exists(Session, "vonage_id", session_id):
-        stub = Session(vonage_id=session_id, room_id=room_id, data={})
-        if rows.insert(stub, unique="vonage_id"):
-            return True
-    if room_id:
+def _ensure_session(session_id: str, room_id: str | None) -> tuple[bool, str | None]:
+    """Create a stub session (and room) unless mirrored.
+
+    Returns whether the session was created and its room id (the payload's, else the one the
+    mirror knows). A mirrored session that knows its room costs one read and nothing more.
+    """
+    known = rows.select(Session, "vonage_id", session_id)
+    if known is None:
+        _ensure_room(room_id)
+        if rows.insert(Session(vonage_id=session_id, room_id=room_id, data={}), unique="vonage_id"):
+            return True, room_id
+        # Another delivery stored it a moment ago.
+        known = rows.select(Session, "vonage_id", session_id)
+    mirrored = known.room_id if known is not None else None
+    if room_id and not mirrored:
+        _ensure_room(room_id)
         rows.fill_null(Session, "vonage_id", session_id, "room_id", room_id)
-    return False
+    return False, room_id or mirrored
 
 
 # -- one handler per event type --------------------------------------------------------------
@@ -144,6 +156,7 @@ def _room_expired(event: WebhookEvent, f: dict[str, Any]) -> Change:
             "is_available": False,
             "data": {},
         },
+        likely_new=False,
     )
     if not created:
         changes: dict[str, Any] = {"is_available": False}
@@ -168,6 +181,7 @@ def _session(event: WebhookEvent, f: dict[str, Any], *, ended: bool) -> Change:
             "ended_at": ended_at,
             "data": event.payload,
         },
+        likely_new=not ended,
     )
     # An ended session never restarts; another "ended" changes nothing either.
     stale = not created and session.ended_at is not None and session.data != event.payload
@@ -205,6 +219,7 @@ def _participant(event: WebhookEvent, f: dict[str, Any], *, joined: bool) -> Cha
             "left_at": None if joined else moment,
             "data": event.payload,
         },
+        likely_new=joined,
     )
     applied_before = created or person.data == event.payload
     stale = not applied_before and (
@@ -236,12 +251,8 @@ def _participant(event: WebhookEvent, f: dict[str, Any], *, joined: bool) -> Cha
 
 def _recording(event: WebhookEvent, f: dict[str, Any], status: str) -> Change:
     session_id: str = f["session_id"]
-    room_id: str | None = f.get("room_id")
-    created_session = _ensure_session(session_id, room_id)
-    if room_id is None and not created_session:
-        # recording:started/ended carry no room_id; the session may know it.
-        known = rows.select(Session, "vonage_id", session_id)
-        room_id = known.room_id if known is not None else None
+    # recording:started/ended carry no room_id; the session may know it.
+    _created, room_id = _ensure_session(session_id, f.get("room_id"))
     values: dict[str, Any] = {"status": status}
     for name in ("started_at", "ended_at", "duration"):
         if f.get(name) is not None:
@@ -252,6 +263,7 @@ def _recording(event: WebhookEvent, f: dict[str, Any], status: str) -> Change:
         Recording,
         f["recording_id"],
         {"session_id": session_id, "room_id": room_id, "data": event.payload, **values},
+        likely_new=status == RecordingStatus.STARTED,
     )
     # Strictly later only: a recording a sync already saw as uploaded still gets its
     # "uploaded" announced once, as a transition, when the callback arrives.

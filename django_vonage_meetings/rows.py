@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-__all__ = ["exists", "fill_null", "insert", "select", "update"]
+__all__ = ["fill_null", "insert", "select", "update"]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -153,19 +153,6 @@ def select(model: type[M], field: str, value: Any, *, lock: bool = False) -> M |
         for converter in found:
             values[index] = converter(values[index], column, connection)
     return model.from_db(connection.alias, names, values)
-
-
-def exists(model: type[models.Model], field: str, value: Any) -> bool:
-    """Whether a row has this value; cheaper than preparing an insert that would do nothing."""
-    connection = _connection(model)
-    sql = _statement(
-        "SELECT 1 FROM {table} WHERE {where} = %s",
-        table=_table(model, connection),
-        where=_column(model, field, connection),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value])
-        return cursor.fetchone() is not None
 
 
 def update(obj: models.Model, fields: Sequence[str]) -> None:
