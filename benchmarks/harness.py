@@ -25,8 +25,9 @@ def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
     workdir = Path(tempfile.mkdtemp(prefix="dvm-bench-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
-    os.environ["DATABASE_URL"] = os.environ.get(
-        "BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"
+    # An empty BENCH_DATABASE_URL means the default, as an unset one does.
+    os.environ["DATABASE_URL"] = (
+        os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
     )
     import django
 
