@@ -75,8 +75,13 @@ class MirrorAdmin(admin.ModelAdmin):
     def raw_payload(self, obj: Any) -> str:
         return pretty_json(getattr(obj, "data", {}))
 
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
+    def get_actions(self, request: HttpRequest, action_location: Any = None) -> dict[str, Any]:
+        # Django 6.1 says where the actions are shown (changelist or change form) and deprecates
+        # overrides that cannot hear it; 5.2 and 6.0 pass only the request.
+        if action_location is None:
+            actions = super().get_actions(request)
+        else:
+            actions = cast(Any, super()).get_actions(request, action_location=action_location)
         # A local delete would only be undone by the next sync; deletes go through the API.
         actions.pop("delete_selected", None)
         return actions

@@ -7,25 +7,32 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import services
+from ..exceptions import MeetingsError
 from ..models import Participant, Recording, Session
-from .base import ReadOnlyMirrorAdmin, run_api
+from .base import ReadOnlyMirrorAdmin, api_error_message, run_api
 
 
-def _download(obj: Recording) -> str:
+def _download(obj: Recording, site: admin.AdminSite) -> str:
     if not obj.url:
         return "-"
+    # Through the admin's own view: the stored URL is presigned and may have expired.
+    opts = Recording._meta
+    link = reverse(
+        f"{site.name}:{opts.app_label}_{opts.model_name}_download", args=[quote(str(obj.pk))]
+    )
     return format_html(
-        '<a href="{}" target="_blank" rel="noopener noreferrer" download>{}</a>',
-        obj.url,
-        _("Download"),
+        '<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', link, _("Download")
     )
 
 
@@ -40,7 +47,31 @@ class RecordingAdmin(ReadOnlyMirrorAdmin):
 
     @admin.display(description=_("Download"))
     def download(self, obj: Recording) -> str:
-        return _download(obj)
+        return _download(obj, self.admin_site)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<path:object_id>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Redirect to a freshly presigned URL; on a refusal, say why on the changelist."""
+        recording = self.get_object(request, unquote(object_id))
+        if recording is None or not self.has_view_permission(request, recording):
+            raise Http404(_("No such recording."))
+        try:
+            url = services.download_url(recording)
+        except (MeetingsError, ImproperlyConfigured) as exc:
+            self.message_user(request, api_error_message(exc), messages.ERROR)
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            )
+        return HttpResponseRedirect(url)
 
     @admin.action(description=_("Delete on Vonage"), permissions=["delete_on_vonage"])
     def delete_on_vonage(
@@ -116,7 +147,7 @@ class RecordingInline(admin.TabularInline):
 
     @admin.display(description=_("Download"))
     def download(self, obj: Recording) -> str:
-        return _download(obj)
+        return _download(obj, self.admin_site)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -65,15 +65,28 @@ def _without_token(url: str) -> str:
 
 
 def fingerprint(payload: Mapping[str, Any]) -> str:
-    """A hash of the payload as a sync compares it (volatile link tokens removed)."""
+    """A hash of the payload as a sync compares it, volatile link parts removed.
+
+    A room's ``host_url`` carries a participant token minted per response, and an uploaded
+    recording's download URL is presigned per response (its query holds the signature and
+    expiry). Comparing them would rewrite every such row on every sync; the link's host and path
+    still count. The admin's download link asks the API for a fresh URL instead.
+    """
     comparable: Any = payload
     links = payload.get("_links")
-    if isinstance(links, Mapping) and "host_url" in links:
-        host = _href(payload, "host_url")
-        comparable = {
-            **payload,
-            "_links": {**links, "host_url": {"href": _without_token(host)}},
-        }
+    if isinstance(links, Mapping):
+        if "host_url" in links:
+            host = _href(payload, "host_url")
+            comparable = {
+                **payload,
+                "_links": {**links, "host_url": {"href": _without_token(host)}},
+            }
+        elif "url" in links:
+            download = _href(payload, "url")
+            comparable = {
+                **payload,
+                "_links": {**links, "url": {"href": download.partition("?")[0]}},
+            }
     # Key order is the API's own and stable between responses; no need to sort.
     text = json.dumps(comparable, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()

@@ -28,6 +28,7 @@ __all__ = [
     "create_theme",
     "delete_recording",
     "delete_theme",
+    "download_url",
     "refresh_recording",
     "refresh_room",
     "refresh_theme",
@@ -192,6 +193,23 @@ def refresh_recording(
     with client_for(client) as api:
         answer = api.get_recording(_id(recording))
     return _store_recording(answer)
+
+
+def download_url(recording: Recording | str, *, client: MeetingsClient | None = None) -> str:
+    """A fresh download URL for an uploaded recording.
+
+    The API presigns each URL for a limited time, so the one stored by the last sync or callback
+    may have expired; this asks again. Raises ``MeetingsError`` when the recording has no
+    download link (not uploaded yet), and the API's errors as they come.
+    """
+    recording_id = _id(recording)
+    with client_for(client) as api:
+        answer = api.get_recording(recording_id)
+    url = recording_fields(answer)["url"]
+    if not url:
+        status = answer.get("status") or "unknown"
+        raise MeetingsError(f"recording {recording_id} has no download link yet (status: {status})")
+    return str(url)
 
 
 def delete_recording(recording: Recording | str, *, client: MeetingsClient | None = None) -> None:

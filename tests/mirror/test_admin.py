@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+import requests
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -450,7 +451,11 @@ def test_session_page_shows_participants_and_recordings(as_admin):
     html = as_admin.get(f"/admin/vonage_meetings/session/{session.pk}/change/").content.decode()
     assert "Ada" in html
     assert "rec-1" in html
-    assert "https://f/x.mp4" in html
+    recording = Recording.objects.get()
+    assert (
+        f'href="{RECORDINGS}{recording.pk}/download/"' in html
+    )  # a fresh link, not the stored one
+    assert "https://f/x.mp4" not in html
     assert 'name="_save"' not in html
 
 
@@ -551,6 +556,44 @@ def test_theme_refresh_action(as_admin, meetings_client):
     assert response.status_code == 302
     assert msgs(response) == ["Refreshed 1 theme."]
     assert Theme.objects.get(pk=theme.pk).brand_text == "New"
+
+
+def test_download_asks_the_api_for_a_fresh_url(as_admin):
+    room = services.create_room({"display_name": "rec"})
+    local = services.refresh_recording(str(controls.create_recording(room.vonage_id).recording_id))
+    # What a sync stored an hour ago: presigned, expired.
+    Recording.objects.filter(pk=local.pk).update(url="https://expired.example/archive.mp4?X=1")
+    listed = as_admin.get(RECORDINGS).content.decode()
+    assert f'href="{RECORDINGS}{local.pk}/download/"' in listed
+    assert "expired.example" not in listed
+
+    response = as_admin.get(f"{RECORDINGS}{local.pk}/download/")
+    assert response.status_code == 302
+    fresh = response["Location"]
+    assert fresh.startswith(room.data["_links"]["host_url"]["href"].split("/simulator/")[0])
+    assert "X-Amz-Signature=" in fresh
+    file = requests.get(fresh, timeout=10)
+    assert file.status_code == 200
+    assert file.headers["Content-Type"] == "video/mp4"
+
+
+def test_download_of_a_recording_not_uploaded_says_why(as_admin):
+    room = services.create_room({"display_name": "rec"})
+    made = controls.create_recording(room.vonage_id, status="started")
+    local = services.refresh_recording(str(made.recording_id))
+    response = as_admin.get(f"{RECORDINGS}{local.pk}/download/")
+    assert response.status_code == 302
+    assert response["Location"] == RECORDINGS
+    assert msgs(response) == [
+        f"Vonage said: recording {made.recording_id} has no download link yet (status: started)"
+    ]
+
+
+def test_download_needs_view_permission(simulator_settings, staff_with, admin_client_for):
+    recording = Recording.objects.create(vonage_id="rec-d", status="uploaded", url="https://f/x")
+    client = admin_client_for(staff_with("view_room"))
+    assert client.get(f"{RECORDINGS}{recording.pk}/download/").status_code == 404
+    assert client.get(f"{RECORDINGS}999999/download/").status_code == 404
 
 
 def test_recording_refresh_action(as_admin):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -236,3 +238,23 @@ def test_recordings_of_given_sessions_only(simulator_settings, meetings_client):
         (str(first.recording_id), room["id"])
     ]
     assert not Recording.objects.filter(vonage_id=str(second.recording_id)).exists()
+
+
+def test_presigned_download_urls_do_not_count_as_changes(
+    simulator_settings, meetings_client, monkeypatch
+):
+    """Each answer presigns the URL afresh (new expiry and signature): an idle sync writes 0."""
+    from django_vonage_meetings.simulator import wire
+
+    room = meetings_client.create_room({"display_name": "rec"})
+    made = controls.create_recording(room["id"])
+    Session.objects.create(vonage_id=made.session.session_id, room_id=room["id"])
+    first = services.sync_recordings(client=meetings_client)
+    assert first.created == 1
+    stored = Recording.objects.get().url
+    later = time.time() + 120
+    # Two minutes on, for the simulator's presigning only.
+    monkeypatch.setattr(wire, "time", SimpleNamespace(time=lambda: later))
+    assert meetings_client.get_recording(str(made.recording_id))["_links"]["url"]["href"] != stored
+    again = services.sync_recordings(client=meetings_client)
+    assert (again.updated, again.unchanged) == (0, 1)
