@@ -6,8 +6,8 @@ written), then inserts the event unless its dedupe key is known, then applies it
 signals (receivers run in this transaction, as the signals reference documents). A duplicate
 delivered at the same moment waits on the event row's unique key until this transaction ends,
 then finds the event processed. When applying fails, everything of the delivery rolls back and
-:func:`record_failure` stores the failed attempt in a transaction of its own, so the failure
-stays visible and the next delivery applies the event again (dj-stripe #832).
+:func:`record_failed_delivery` stores the failed attempt in a transaction of its own, so the
+failure stays visible and the next delivery applies the event again (dj-stripe #832).
 """
 
 from __future__ import annotations
@@ -26,7 +26,14 @@ from .conf import meetings_settings
 from .events import DONE, Change, announce, apply_event, mark_failed, mark_processed
 from .models import WebhookEvent, WebhookEventStatus, WebhookNonce
 
-__all__ = ["Delivery", "Outcome", "ReplayedToken", "accept", "prune_nonces", "record_failure"]
+__all__ = [
+    "Delivery",
+    "Outcome",
+    "ReplayedToken",
+    "accept",
+    "prune_nonces",
+    "record_failed_delivery",
+]
 
 logger = logging.getLogger("django_vonage_meetings.events")
 
@@ -119,7 +126,7 @@ def _store(delivery: Delivery, *, inline: bool) -> Outcome:
     return Outcome(existing, new=False, change=change)
 
 
-def record_failure(delivery: Delivery, exc: BaseException) -> WebhookEvent:
+def record_failed_delivery(delivery: Delivery, exc: BaseException) -> WebhookEvent:
     """Store the event as failed after its delivery rolled back (one transaction)."""
     with transaction.atomic():
         _remember(delivery.jti, replay_is_error=False)

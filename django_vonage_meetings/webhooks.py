@@ -34,9 +34,9 @@ from rest_framework import serializers
 from . import signals
 from .conf import meetings_settings
 from .enums import EventType
-from .events import record_failure as record_event_failure
+from .events import record_failure
 from .exceptions import WebhookAuthenticationError
-from .inbox import Delivery, ReplayedToken, accept, prune_nonces, record_failure
+from .inbox import Delivery, ReplayedToken, accept, prune_nonces, record_failed_delivery
 from .models import WebhookEvent
 from .serializers.events import parse_payload
 from .signing import make_url_token, verify_jwt, verify_url_token
@@ -195,7 +195,7 @@ class WebhookView(View):
             return self.refuse_auth(request, token, "replayed_jti", "This token was already used.")
         except Exception as exc:
             # Everything of this delivery rolled back: store the failed attempt afresh.
-            return self.failed(exc, partial(record_failure, delivery, exc))
+            return self.failed(exc, partial(record_failed_delivery, delivery, exc))
         prune_nonces()
         if outcome.pending:
             try:
@@ -204,7 +204,7 @@ class WebhookView(View):
                 enqueue_event(outcome.event.pk)
             except Exception as exc:
                 # Stored but not queued: a failed event is what retries and the admin look for.
-                record = partial(record_event_failure, outcome.event.pk, exc, attempt=False)
+                record = partial(record_failure, outcome.event.pk, exc, attempt=False)
                 return self.failed(exc, record)
         return HttpResponse(status=204)
 
