@@ -13,7 +13,10 @@ back; an ended session never restarts; a participant who left does not rejoin by
 ``stale=True``. Rows an event refers to but the mirror lacks (a session first seen in a
 participant event, a room first seen in a session event) are created from the payload, never
 by calling the API. Locks are taken in one order (the event, the room, the session, then the
-participant or recording), so concurrent events cannot deadlock.
+participant or recording), so concurrent events cannot deadlock. Parents are ensured only
+before a row is inserted; an event about a participant or recording the mirror has does not
+touch its session at all (one statement fewer on the common path), and never writes a parent
+while it holds the child's lock.
 
 A row's ``data`` holds the payload of the last event applied to it. Applying that same event
 again (after a receiver failed, say) therefore finds its own payload there and is announced as
@@ -84,21 +87,31 @@ class Change:
 
 
 def _upsert(
-    model: type[M], vonage_id: str, defaults: dict[str, Any], *, likely_new: bool
+    model: type[M],
+    vonage_id: str,
+    defaults: dict[str, Any],
+    *,
+    likely_new: bool,
+    parents: Callable[[], dict[str, Any]] | None = None,
 ) -> tuple[M, bool]:
     """The row for a remote id, created from ``defaults`` if missing, locked until commit.
 
     Returns the instance and whether it was created (then it is exactly ``defaults``).
     ``likely_new`` says which statement to try first: an insert for the events that usually
     bring a row (a session starting, someone joining), a locked read for those that usually
-    find one (an end, a leave, an upload); a wrong guess costs one statement.
+    find one (an end, a leave, an upload); a wrong guess costs one statement. ``parents`` runs
+    only before an insert: it ensures the rows the new one refers to and returns more defaults,
+    so an event about a row the mirror has pays nothing for its parents.
     """
-    obj = model(vonage_id=vonage_id, **defaults)
+    obj: M | None = None
     for _attempt in range(3):
         if not likely_new:
             found = rows.select(model, "vonage_id", vonage_id, lock=True)
             if found is not None:
                 return found, False
+        if obj is None:
+            extra = parents() if parents is not None else {}
+            obj = model(vonage_id=vonage_id, **defaults, **extra)
         if rows.insert(obj, unique="vonage_id"):
             return obj, True
         likely_new = False
@@ -139,6 +152,16 @@ def _ensure_session(session_id: str, room_id: str | None) -> tuple[bool, str | N
         _ensure_room(room_id)
         rows.fill_null(Session, "vonage_id", session_id, "room_id", room_id)
     return False, room_id or mirrored
+
+
+def _known_room(session_id: str) -> str | None:
+    """The room of a mirrored session, for a recording that lacks its room.
+
+    A plain read: the caller holds the recording's lock, and locking the session now would
+    take locks out of order.
+    """
+    session = rows.select(Session, "vonage_id", session_id)
+    return session.room_id if session is not None else None
 
 
 # -- one handler per event type --------------------------------------------------------------
@@ -204,7 +227,10 @@ def _session(event: WebhookEvent, f: dict[str, Any], *, ended: bool) -> Change:
 
 
 def _participant(event: WebhookEvent, f: dict[str, Any], *, joined: bool) -> Change:
-    _ensure_session(f["session_id"], f.get("room_id"))
+    def session() -> dict[str, Any]:
+        _ensure_session(f["session_id"], f.get("room_id"))
+        return {}
+
     # Callbacks carry no times: joined/left are when they arrived, set once, never undone.
     moment = event.received_at
     person, created = _upsert(
@@ -220,6 +246,7 @@ def _participant(event: WebhookEvent, f: dict[str, Any], *, joined: bool) -> Cha
             "data": event.payload,
         },
         likely_new=joined,
+        parents=session,
     )
     applied_before = created or person.data == event.payload
     stale = not applied_before and (
@@ -251,19 +278,28 @@ def _participant(event: WebhookEvent, f: dict[str, Any], *, joined: bool) -> Cha
 
 def _recording(event: WebhookEvent, f: dict[str, Any], status: str) -> Change:
     session_id: str = f["session_id"]
-    # recording:started/ended carry no room_id; the session may know it.
-    _created, room_id = _ensure_session(session_id, f.get("room_id"))
+
+    def session() -> dict[str, Any]:
+        # recording:started/ended carry no room_id; the session may know it.
+        _created, room_id = _ensure_session(session_id, f.get("room_id"))
+        return {"room_id": room_id}
+
     values: dict[str, Any] = {"status": status}
     for name in ("started_at", "ended_at", "duration"):
         if f.get(name) is not None:
             values[name] = f[name]
     if f.get("url"):
         values["url"] = f["url"]
+    # Only recording:uploaded names the room. It may be news to the mirror, so its parents
+    # are ensured first, as for a new row (one lock order); the other events name none, and
+    # touch the session only to create the recording.
+    upfront = session() if f.get("room_id") else {}
     recording, created = _upsert(
         Recording,
         f["recording_id"],
-        {"session_id": session_id, "room_id": room_id, "data": event.payload, **values},
+        {"session_id": session_id, "data": event.payload, **values, **upfront},
         likely_new=status == RecordingStatus.STARTED,
+        parents=None if upfront else session,
     )
     # Strictly later only: a recording a sync already saw as uploaded still gets its
     # "uploaded" announced once, as a transition, when the callback arrives.
@@ -273,10 +309,10 @@ def _recording(event: WebhookEvent, f: dict[str, Any], status: str) -> Change:
         and recording.status_rank > RECORDING_STATUS_RANK[status]
     )
     if not created and not stale:
-        _save_changes(
-            recording,
-            {**values, "room_id": recording.room_id or room_id, "data": event.payload},
-        )
+        changes = {**values, "data": event.payload}
+        if recording.room_id is None:
+            changes["room_id"] = upfront.get("room_id") or _known_room(session_id)
+        _save_changes(recording, changes)
     return Change(
         {
             RecordingStatus.STARTED: signals.recording_started,

@@ -103,6 +103,9 @@ def _refuse(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
 
 
 def _has_nul(value: Any) -> bool:
+    # JSON carries U+0000 only as the escape \u0000 (json.loads refuses it raw), so the view
+    # walks the payload only when the body holds that escape or a zero byte (UTF-16 and
+    # UTF-32 bodies, which json.loads also accepts, are full of them).
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
@@ -165,7 +168,7 @@ class WebhookView(View):
             return _refuse(400, "invalid_json", "The body is not valid JSON.")
         if not isinstance(payload, dict) or not isinstance(payload.get("event"), str):
             return _refuse(400, "invalid_payload", 'The body must be a JSON object with "event".')
-        if _has_nul(payload):
+        if (b"\\u0000" in body or b"\x00" in body) and _has_nul(payload):
             # PostgreSQL cannot store U+0000 in JSON; no real callback carries it.
             return _refuse(400, "invalid_payload", "The payload contains a NUL character.")
         try:
@@ -196,7 +199,9 @@ class WebhookView(View):
         except Exception as exc:
             # Everything of this delivery rolled back: store the failed attempt afresh.
             return self.failed(exc, partial(record_failed_delivery, delivery, exc))
-        prune_nonces()
+        if not outcome.new:
+            # Only redeliveries leave nonces (a first delivery's token is on its event).
+            prune_nonces()
         if outcome.pending:
             try:
                 from .tasks import enqueue_event

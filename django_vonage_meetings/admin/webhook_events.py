@@ -38,6 +38,7 @@ class WebhookEventAdmin(admin.ModelAdmin):
         "attempts",
         "deliveries",
         "auth_method",
+        "jti",
         "remote_addr",
         "dedupe_key",
         "pretty_payload",

@@ -83,6 +83,32 @@ def test_duplicates_in_task_mode_are_applied_once(
     assert len(captured.of("session_started")) == 1
 
 
+def test_queued_first_delivery_is_one_insert_and_one_enqueue(
+    post_webhook, task_mode, transactional_db
+):
+    """With nobody listening to webhook_received, storing needs no transaction of its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from django_vonage_meetings import signals
+
+    assert not signals.webhook_received.has_listeners(WebhookEvent)
+    with CaptureQueriesContext(connection) as queries:
+        assert post_webhook(STARTED).status_code == 204
+    statements = [q["sql"].split("(")[0].strip() for q in queries.captured_queries]
+    assert statements == [
+        'INSERT INTO "vonage_meetings_webhookevent"',
+        'INSERT INTO "django_tasks_database_dbtaskresult"',
+    ]
+    # A redelivery still takes the locked path, and is queued once more (not applied twice).
+    assert post_webhook(STARTED).status_code == 204
+    event = WebhookEvent.objects.get()
+    assert (event.status, event.deliveries) == ("received", 2)
+    run_worker()
+    event.refresh_from_db()
+    assert (event.status, event.attempts) == ("processed", 1)
+
+
 def test_retry_failed_events_task(task_mode, transactional_db):
     from django_vonage_meetings.tasks import configured, retry_failed_events
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import time
 
+import jwt
 import pytest
 from django.test import override_settings
 
+from django_vonage_meetings import signals
 from django_vonage_meetings.models import WebhookEvent, WebhookNonce
 from django_vonage_meetings.webhooks import signed_webhook_url
 from tests.fixtures.webhooks import NEW_SECRET, OLD_SECRET, sign
@@ -112,6 +114,62 @@ def test_replayed_jti(client, webhook_settings, captured):
     assert replay.json()["code"] == "replayed_jti"
     assert WebhookEvent.objects.get().deliveries == 1
     assert captured.calls == before
+
+
+def _post(client, request):
+    return client.generic(
+        "POST",
+        "/vonage/meetings/webhooks/",
+        request.body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=request.headers["Authorization"],
+    )
+
+
+def test_a_first_delivery_keeps_its_token_on_the_event(client, webhook_settings):
+    request = sign(PAYLOAD)
+    assert _post(client, request).status_code == 204
+    jti = jwt.decode(
+        request.headers["Authorization"].removeprefix("Bearer "),
+        options={"verify_signature": False},
+    )["jti"]
+    assert WebhookEvent.objects.get().jti == jti
+    assert WebhookNonce.objects.count() == 0
+
+
+def test_a_replayed_redelivery_is_refused(client, webhook_settings, captured):
+    """A redelivery's token lives in WebhookNonce, not on the event: replaying it still fails."""
+    assert _post(client, sign(PAYLOAD)).status_code == 204
+    redelivery = sign(PAYLOAD)
+    assert _post(client, redelivery).status_code == 204
+    assert WebhookNonce.objects.count() == 1
+    before = list(captured.calls)
+    replay = _post(client, redelivery)
+    assert replay.status_code == 401
+    assert replay.json()["code"] == "replayed_jti"
+    assert WebhookEvent.objects.get().deliveries == 2
+    assert WebhookNonce.objects.count() == 1
+    assert captured.calls == before
+
+
+def test_a_replay_of_a_failed_first_delivery_is_refused(client, webhook_settings, captured):
+    def explode(**kwargs):
+        raise RuntimeError("receiver down")
+
+    request = sign(PAYLOAD)
+    signals.session_started.connect(explode, dispatch_uid="explode")
+    try:
+        assert _post(client, request).status_code == 500
+    finally:
+        signals.session_started.disconnect(dispatch_uid="explode")
+    assert WebhookEvent.objects.get().status == "failed"
+    replay = _post(client, request)
+    assert replay.status_code == 401
+    assert replay.json()["code"] == "replayed_jti"
+    assert WebhookEvent.objects.get().status == "failed"
+    # The sender's own retry is a new token, and applies it.
+    assert _post(client, sign(PAYLOAD)).status_code == 204
+    assert WebhookEvent.objects.get().status == "processed"
 
 
 def test_malformed_authorization(client, webhook_settings, captured):

@@ -92,6 +92,23 @@ def test_prune(webhook_settings):
         run("meetings_prune_events", "--days", "0")
 
 
+def test_prune_keeps_events_inside_the_replay_window(webhook_settings, settings):
+    """An event holds its first token's jti: pruning it early would let that token replay."""
+    settings.VONAGE_MEETINGS = {**settings.VONAGE_MEETINGS, "WEBHOOK_MAX_AGE": 2 * 86400}
+    inside = stored(status="processed", session_id="inside")
+    WebhookEvent.objects.filter(pk=inside.pk).update(
+        received_at=timezone.now() - dt.timedelta(days=3)
+    )
+    outside = stored(status="processed", session_id="outside")
+    WebhookEvent.objects.filter(pk=outside.pk).update(
+        received_at=timezone.now() - dt.timedelta(days=5)
+    )
+    assert run("meetings_prune_events", "--days", "1").strip() == (
+        "Deleted 1 events older than 1 days"
+    )
+    assert list(WebhookEvent.objects.values_list("pk", flat=True)) == [inside.pk]
+
+
 def test_webhook_url(webhook_settings, settings):
     url = run("meetings_webhook_url").strip()
     assert url.startswith("https://app.example.com/vonage/meetings/webhooks/")

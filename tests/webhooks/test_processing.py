@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -359,7 +360,62 @@ def test_meetings_receiver():
         signals.meetings_receiver("recording:finished")
 
 
-def test_nul_characters_are_refused(post_webhook):
-    response = post_webhook({"event": "room:renamed", "room_id": "a\u0000b"})
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32-be"])
+def test_nul_characters_are_refused(post_webhook, encoding):
+    body = json.dumps({"event": "room:renamed", "room_id": "a\u0000b"}).encode(encoding)
+    response = post_webhook(body)
     assert response.status_code == 400
+    assert response.json()["code"] == "invalid_payload"
     assert WebhookEvent.objects.count() == 0
+
+
+def test_a_late_failure_report_does_not_undo_a_processed_event(post_webhook):
+    """Two deliveries race; one fails and rolls back while the other applies the event. The
+    failed one's record must not mark the applied event failed."""
+    from django_vonage_meetings.inbox import Delivery, record_failed_delivery
+    from django_vonage_meetings.webhooks import dedupe_key
+
+    assert post_webhook(started()).status_code == 204
+    delivery = Delivery(
+        payload=started(),
+        fields=None,
+        dedupe_key=dedupe_key(started()),
+        jti="a-racing-delivery",
+        auth_method="jwt",
+        remote_addr=None,
+    )
+    event = record_failed_delivery(delivery, RuntimeError("lost the race"))
+    event.refresh_from_db()
+    assert (event.status, event.error, event.deliveries) == ("processed", "", 2)
+
+
+def test_events_about_mirrored_rows_do_not_touch_their_parents(post_webhook):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post_webhook(person("session:participant:joined"))
+    post_webhook(recording("recording:started"))
+    for body in (person("session:participant:left"), recording("recording:ended")):
+        with CaptureQueriesContext(connection) as queries:
+            assert post_webhook(body).status_code == 204
+        sql = " ".join(q["sql"] for q in queries.captured_queries)
+        assert "vonage_meetings_session" not in sql
+        assert "vonage_meetings_room" not in sql
+
+
+def test_a_recording_learns_its_room_once_the_mirror_knows_it(post_webhook):
+    # recording:started carries no room, and nothing knows the session's room yet
+    post_webhook(recording("recording:started"))
+    assert Recording.objects.get().room_id is None
+    post_webhook(started())  # now the session knows its room
+    post_webhook(recording("recording:ended"))
+    assert Recording.objects.get().room_id == ROOM
+
+
+def test_a_recording_takes_its_room_from_recording_uploaded(post_webhook):
+    post_webhook(recording("recording:started"))
+    assert Recording.objects.get().room_id is None
+    post_webhook(recording("recording:uploaded"))  # the one recording event that names the room
+    assert Recording.objects.get().room_id == ROOM
+    assert Session.objects.get().room_id == ROOM
+    assert Room.objects.filter(vonage_id=ROOM).exists()

@@ -3,6 +3,8 @@
     python manage.py meetings_prune_events --days 30
 
 Failed events are kept unless ``--include-failed`` is given, so nothing unapplied is lost.
+Events inside the webhook replay window are always kept: an event holds its first delivery's
+token id, and a replay of that token must still find it.
 """
 
 from __future__ import annotations
@@ -33,17 +35,18 @@ class Command(BaseCommand):
         )
         if days < 1:
             raise CommandError("--days must be at least 1")
-        cutoff = timezone.now() - dt.timedelta(days=days)
+        now = timezone.now()
+        window = dt.timedelta(
+            seconds=2 * (meetings_settings.WEBHOOK_MAX_AGE + meetings_settings.WEBHOOK_CLOCK_SKEW)
+        )
+        cutoff = min(now - dt.timedelta(days=days), now - window)
         old = WebhookEvent.objects.filter(received_at__lt=cutoff)
         if not options["include_failed"]:
             old = old.exclude(status__in=[WebhookEventStatus.FAILED, WebhookEventStatus.RECEIVED])
         count = old.count()
         if not options["dry_run"]:
             old.delete()
-            window = meetings_settings.WEBHOOK_MAX_AGE + meetings_settings.WEBHOOK_CLOCK_SKEW
-            WebhookNonce.objects.filter(
-                seen_at__lt=timezone.now() - dt.timedelta(seconds=2 * window)
-            ).delete()
+            WebhookNonce.objects.filter(seen_at__lt=now - window).delete()
         if options["verbosity"] >= 1:
             verb = "Would delete" if options["dry_run"] else "Deleted"
             self.stdout.write(f"{verb} {count} events older than {days} days")
