@@ -9,8 +9,9 @@ acknowledged, applied later by a worker).
     python -m benchmarks.webhooks [--events 2000] [--threads 8] [--rounds 4] [--task]
                                   [--server-threads 1]
 
-Also prints the SQL statements one callback of each type runs (inline, counted in process with
-the Django test client), against the baseline's. ``--server-threads`` runs gunicorn's threaded
+Also prints the SQL statements a first delivery of each type runs (in each measured mode,
+counted in process with the Django test client, counting ``BEGIN`` and ``COMMIT``), against the
+baseline's. ``--server-threads`` runs gunicorn's threaded
 worker, where one worker's database round trips overlap another request's work.
 
 The two are measured in alternating rounds after a warm-up, so a change in the machine's load
@@ -190,7 +191,7 @@ def main() -> None:
                 f"{percentile(results['task'][1], 99) / percentile(results['inline'][1], 99):.2f}",
             )
         )
-    rows += statement_counts()
+    rows += statement_counts(vonage, modes)
     report(
         f"{args.events:,} signed callbacks, {args.threads} client threads, gunicorn 2 workers "
         f"x {args.server_threads} thread(s), {args.rounds} alternating rounds",
@@ -198,10 +199,10 @@ def main() -> None:
     )
 
 
-def statement_counts() -> list[tuple[str, str]]:
-    """SQL statements per request, inline, for the baseline and one callback of each type."""
+def statement_counts(vonage: dict[str, Any], modes: list[str]) -> list[tuple[str, str]]:
+    """SQL statements per request, for the baseline and one first delivery of each type."""
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     from tests.fixtures.webhooks import sign
@@ -216,14 +217,20 @@ def statement_counts() -> list[tuple[str, str]]:
         return len(queries.captured_queries)
 
     out = []
-    # Fresh ids, so each callback finds the mirror as a first delivery would.
-    for payload in events(6, prefix=f"count-{uuid.uuid4().hex[:8]}"):
-        signed = sign(payload, SECRET, application_id="bench-app")
-        baseline = count("/baseline/", signed.body, signed.headers)
-        statements = count("/vonage/meetings/webhooks/", signed.body, signed.headers)
-        out.append(
-            (f"statements: {payload['event']}", f"{statements} (baseline {baseline}), inline")
-        )
+    for mode in modes:
+        settings = {**vonage, "WEBHOOK_PROCESSING": mode, "TASK_BACKEND": "db"}
+        with override_settings(VONAGE_MEETINGS=settings):
+            # Fresh ids, so each callback finds the mirror as a first delivery would.
+            for payload in events(6, prefix=f"count-{uuid.uuid4().hex[:8]}"):
+                signed = sign(payload, SECRET, application_id="bench-app")
+                baseline = count("/baseline/", signed.body, signed.headers)
+                statements = count("/vonage/meetings/webhooks/", signed.body, signed.headers)
+                out.append(
+                    (
+                        f"statements: {payload['event']}",
+                        f"{statements} (baseline {baseline}), {mode}",
+                    )
+                )
     return out
 
 

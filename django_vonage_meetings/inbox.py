@@ -164,7 +164,11 @@ def record_failed_delivery(delivery: Delivery, exc: BaseException) -> WebhookEve
                 written += mark_failed(event, exc)
             rows.update(event, written)
     logger.error(
-        "processing webhook event %s (%s) failed: %s", event.pk, event.event_type, event.error
+        "processing webhook event %s (%s) failed: %s: %s",
+        event.pk,
+        event.event_type,
+        type(exc).__name__,
+        exc,
     )
     return event
 

@@ -369,7 +369,7 @@ def test_nul_characters_are_refused(post_webhook, encoding):
     assert WebhookEvent.objects.count() == 0
 
 
-def test_a_late_failure_report_does_not_undo_a_processed_event(post_webhook):
+def test_a_late_failure_report_does_not_undo_a_processed_event(post_webhook, caplog):
     """Two deliveries race; one fails and rolls back while the other applies the event. The
     failed one's record must not mark the applied event failed."""
     from django_vonage_meetings.inbox import Delivery, record_failed_delivery
@@ -387,6 +387,7 @@ def test_a_late_failure_report_does_not_undo_a_processed_event(post_webhook):
     event = record_failed_delivery(delivery, RuntimeError("lost the race"))
     event.refresh_from_db()
     assert (event.status, event.error, event.deliveries) == ("processed", "", 2)
+    assert "RuntimeError: lost the race" in caplog.text  # the failure is still logged
 
 
 def test_events_about_mirrored_rows_do_not_touch_their_parents(post_webhook):
