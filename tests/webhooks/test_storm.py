@@ -173,3 +173,24 @@ def test_storm(storm_settings):
     for payload in events:
         assert deliver(url, payload) == 204
     assert snapshot() == shuffled_state
+
+
+def test_one_request_replayed_at_once(storm_settings):
+    """A captured request sent eight times at the same moment: one is taken, the rest are
+    refused as replays (they wait on the event's unique key, then find its token)."""
+    url = f"{storm_settings.url}/vonage/meetings/webhooks/"
+    redelivered = sign(meeting(0)[0])
+    for request in (sign(meeting(0)[0]), redelivered):  # a first delivery, then a redelivery
+        barrier = threading.Barrier(8)
+
+        def post(_n: int, request=request, barrier=barrier) -> requests.Response:
+            barrier.wait()
+            return requests.post(url, data=request.body, headers=request.headers, timeout=60)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            responses = list(pool.map(post, range(8)))
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses == [204] + [401] * 7
+        assert {r.json()["code"] for r in responses if r.status_code == 401} == {"replayed_jti"}
+    event = WebhookEvent.objects.get()
+    assert (event.status, event.attempts, event.deliveries) == ("processed", 1, 2)
