@@ -110,6 +110,27 @@ def server_process(workers: int = 2, threads: int = 1) -> Iterator[LiveServer]:
         process.wait(timeout=30)
 
 
+def children_cpu_seconds(parent: int) -> float | None:
+    """CPU time (user + system) used so far by the child processes of ``parent`` (gunicorn's
+    workers), from ``/proc``; None where there is no ``/proc``."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # Fields after the command name (which may hold spaces) are space-separated.
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 @dataclass
 class App:
     application_id: str

@@ -9,10 +9,12 @@ acknowledged, applied later by a worker).
     python -m benchmarks.webhooks [--events 2000] [--threads 8] [--rounds 4] [--task]
                                   [--server-threads 1]
 
-Also prints the SQL statements a first delivery of each type runs (in each measured mode,
-counted in process with the Django test client, counting ``BEGIN`` and ``COMMIT``), against the
-baseline's. ``--server-threads`` runs gunicorn's threaded
-worker, where one worker's database round trips overlap another request's work.
+Also prints the CPU time the gunicorn workers spent per request (from ``/proc``; the ratio
+also depends on how the client and the database share the machine, this much less) and the
+SQL statements a first delivery of each type runs in each measured mode (counted in process
+with the Django test client, ``BEGIN`` and ``COMMIT`` included), against the baseline's.
+``--server-threads`` runs gunicorn's threaded worker, where one worker's database round trips
+overlap another request's work.
 
 The two are measured in alternating rounds after a warm-up, so a change in the machine's load
 (other processes on a small machine) shifts both rather than the ratio.
@@ -26,11 +28,18 @@ import statistics
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
-from benchmarks.harness import report, server_process, setup_django
+from benchmarks.harness import (
+    LiveServer,
+    children_cpu_seconds,
+    report,
+    server_process,
+    setup_django,
+)
 
 SECRET = "benchmark-signature-secret-0123456789"
 
@@ -110,29 +119,47 @@ def blast(
     return elapsed, [r[0] for r in results], {r[1] for r in results}
 
 
+def describe(rate: float, measured: Measured) -> str:
+    p50 = percentile(measured.latencies, 50) * 1000
+    p99 = percentile(measured.latencies, 99) * 1000
+    return f"{rate:,.0f} req/s  p50 {p50:.1f} ms  p99 {p99:.1f} ms"
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
+@dataclass
+class Measured:
+    elapsed: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    #: CPU seconds the gunicorn workers spent (None without /proc).
+    worker_cpu: float | None = 0.0
+
+
 def measure(
-    server_url: str, items: list[tuple[bytes, dict[str, str]]], threads: int, rounds: int
-) -> tuple[tuple[float, list[float]], tuple[float, list[float]]]:
+    server: LiveServer, items: list[tuple[bytes, dict[str, str]]], threads: int, rounds: int
+) -> dict[str, Measured]:
     """Baseline and callbacks in alternating rounds, so drifts in machine load hit both alike."""
     size = -(-len(items) // rounds)
-    totals = {"baseline": 0.0, "callbacks": 0.0}
-    latencies: dict[str, list[float]] = {"baseline": [], "callbacks": []}
+    results = {"baseline": Measured(), "callbacks": Measured()}
+    master = server.server.pid
     for start in range(0, len(items), size):
         chunk = items[start : start + size]
         for name, path in (("baseline", "/baseline/"), ("callbacks", "/vonage/meetings/webhooks/")):
-            elapsed, times, statuses = blast(f"{server_url}{path}", chunk, threads)
+            cpu_before = children_cpu_seconds(master)
+            elapsed, times, statuses = blast(f"{server.url}{path}", chunk, threads)
+            cpu_after = children_cpu_seconds(master)
             assert statuses == {204}, (name, statuses)
-            totals[name] += elapsed
-            latencies[name] += times
-    return (
-        (totals["baseline"], latencies["baseline"]),
-        (totals["callbacks"], latencies["callbacks"]),
-    )
+            result = results[name]
+            result.elapsed += elapsed
+            result.latencies += times
+            if result.worker_cpu is not None and cpu_before is not None and cpu_after is not None:
+                result.worker_cpu += cpu_after - cpu_before
+            else:
+                result.worker_cpu = None
+    return results
 
 
 def main() -> None:
@@ -154,7 +181,7 @@ def main() -> None:
     payloads = events(args.events + warmup)
     rows = []
     modes = ["inline", "task"] if args.task else ["inline"]
-    results: dict[str, tuple[float, list[float]]] = {}
+    results: dict[str, Measured] = {}
     for mode in modes:
         os.environ["DVM_VONAGE_MEETINGS"] = __import__("json").dumps(
             {**vonage, "WEBHOOK_PROCESSING": mode, "TASK_BACKEND": "db"}
@@ -164,33 +191,34 @@ def main() -> None:
             signed = [sign(p, SECRET, application_id="bench-app") for p in payloads]
             items = [(s.body, s.headers) for s in signed]
             # Both workers import, connect and fill their caches before anything is timed.
-            measure(server.url, items[:warmup], args.threads, rounds=1)
-            baseline, measured = measure(server.url, items[warmup:], args.threads, args.rounds)
+            measure(server, items[:warmup], args.threads, rounds=1)
+            both = measure(server, items[warmup:], args.threads, args.rounds)
+        baseline, measured = both["baseline"], both["callbacks"]
         stored = WebhookEvent.objects.count()
         assert stored == args.events + warmup, stored
         results[mode] = measured
-        rate, base_rate = args.events / measured[0], args.events / baseline[0]
+        rate, base_rate = args.events / measured.elapsed, args.events / baseline.elapsed
         rows += [
-            (
-                f"[{mode}] baseline: insert raw body",
-                f"{base_rate:,.0f} req/s  p50 {percentile(baseline[1], 50) * 1000:.1f} ms  p99 {percentile(baseline[1], 99) * 1000:.1f} ms",
-            ),
-            (
-                f"[{mode}] signed callbacks",
-                f"{rate:,.0f} req/s  p50 {percentile(measured[1], 50) * 1000:.1f} ms  p99 {percentile(measured[1], 99) * 1000:.1f} ms",
-            ),
+            (f"[{mode}] baseline: insert raw body", describe(base_rate, baseline)),
+            (f"[{mode}] signed callbacks", describe(rate, measured)),
             (f"[{mode}] ratio to baseline (target >= 0.8)", f"{rate / base_rate:.2f}"),
         ]
-    if "task" in results:
-        inline_p50 = statistics.median(results["inline"][1])
-        task_p50 = statistics.median(results["task"][1])
-        rows.append(("acknowledgement p50, task / inline", f"{task_p50 / inline_p50:.2f}"))
-        rows.append(
-            (
-                "acknowledgement p99, task / inline",
-                f"{percentile(results['task'][1], 99) / percentile(results['inline'][1], 99):.2f}",
+        if baseline.worker_cpu is not None and measured.worker_cpu is not None:
+            base_cpu = baseline.worker_cpu / args.events * 1000
+            cpu = measured.worker_cpu / args.events * 1000
+            rows.append(
+                (
+                    f"[{mode}] web worker CPU per request",
+                    f"{cpu:.2f} ms against the baseline's {base_cpu:.2f} ms",
+                )
             )
-        )
+    if "task" in results:
+        inline_p50 = statistics.median(results["inline"].latencies)
+        task_p50 = statistics.median(results["task"].latencies)
+        rows.append(("acknowledgement p50, task / inline", f"{task_p50 / inline_p50:.2f}"))
+        task_p99 = percentile(results["task"].latencies, 99)
+        inline_p99 = percentile(results["inline"].latencies, 99)
+        rows.append(("acknowledgement p99, task / inline", f"{task_p99 / inline_p99:.2f}"))
     rows += statement_counts(vonage, modes)
     report(
         f"{args.events:,} signed callbacks, {args.threads} client threads, gunicorn 2 workers "
