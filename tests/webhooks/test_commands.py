@@ -20,10 +20,14 @@ STARTED = {
 }
 
 
-def stored(status="failed", **payload):
+def stored(status="failed", age_days=0, **payload):
     body = {**STARTED, **payload}
     return WebhookEvent.objects.create(
-        event_type=body["event"], payload=body, dedupe_key=str(hash(str(body))), status=status
+        event_type=body["event"],
+        payload=body,
+        dedupe_key=str(hash(str(body))),
+        status=status,
+        received_at=timezone.now() - dt.timedelta(days=age_days),
     )
 
 
@@ -65,14 +69,8 @@ def test_failing_again_exits_with_an_error(webhook_settings):
 
 
 def test_prune(webhook_settings):
-    old = stored(status="processed", session_id="old")
-    WebhookEvent.objects.filter(pk=old.pk).update(
-        received_at=timezone.now() - dt.timedelta(days=40)
-    )
-    kept_failed = stored(status="failed", session_id="old-failed")
-    WebhookEvent.objects.filter(pk=kept_failed.pk).update(
-        received_at=timezone.now() - dt.timedelta(days=40)
-    )
+    stored(status="processed", session_id="old", age_days=40)
+    kept_failed = stored(status="failed", session_id="old-failed", age_days=40)
     recent = stored(status="processed", session_id="recent")
     WebhookNonce.objects.create(jti="ancient", seen_at=timezone.now() - dt.timedelta(days=1))
     assert (
@@ -95,14 +93,8 @@ def test_prune(webhook_settings):
 def test_prune_keeps_events_inside_the_replay_window(webhook_settings, settings):
     """An event holds its first token's jti: pruning it early would let that token replay."""
     settings.VONAGE_MEETINGS = {**settings.VONAGE_MEETINGS, "WEBHOOK_MAX_AGE": 2 * 86400}
-    inside = stored(status="processed", session_id="inside")
-    WebhookEvent.objects.filter(pk=inside.pk).update(
-        received_at=timezone.now() - dt.timedelta(days=3)
-    )
-    outside = stored(status="processed", session_id="outside")
-    WebhookEvent.objects.filter(pk=outside.pk).update(
-        received_at=timezone.now() - dt.timedelta(days=5)
-    )
+    inside = stored(status="processed", session_id="inside", age_days=3)
+    stored(status="processed", session_id="outside", age_days=5)
     assert run("meetings_prune_events", "--days", "1").strip() == (
         "Deleted 1 events older than 1 days"
     )
