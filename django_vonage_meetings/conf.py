@@ -345,6 +345,14 @@ SETTINGS: Final[dict[str, Setting]] = {
             "at once and processes it with Django's Tasks framework.",
         ),
         Setting(
+            "WEBHOOK_BATCH_WINDOW",
+            1.0,
+            _number(minimum=0, maximum=60),
+            "With 'task' processing on a backend that can defer tasks: seconds a stored callback "
+            "may wait so that one task applies every callback that arrived meanwhile, in order. "
+            "0 enqueues one task per callback.",
+        ),
+        Setting(
             "SYNC_PAGE_SIZE",
             100,
             _number(minimum=1, maximum=1000, integer=True),
@@ -465,6 +473,10 @@ class MeetingsSettings:
     @property
     def WEBHOOK_PROCESSING(self) -> ProcessingMode:
         return cast(ProcessingMode, self.get("WEBHOOK_PROCESSING"))
+
+    @property
+    def WEBHOOK_BATCH_WINDOW(self) -> float:
+        return float(self.get("WEBHOOK_BATCH_WINDOW"))
 
     @property
     def SYNC_PAGE_SIZE(self) -> int:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -61,6 +61,7 @@ __all__ = [
     "mark_failed",
     "process_event",
     "process_events",
+    "process_received",
     "record_failure",
 ]
 
@@ -461,10 +462,30 @@ class BatchResult:
     failures: list[tuple[int, str]] = field(default_factory=list)
 
 
-def process_events(queryset: models.QuerySet[WebhookEvent]) -> BatchResult:
-    """Process many stored events in order of arrival; failures are recorded and counted."""
+def process_received(limit: int) -> tuple[BatchResult, bool]:
+    """Apply up to ``limit`` events stored for a task, in the order they arrived.
+
+    Returns the result and whether received events remain (the limit was reached). Each event
+    is applied in its own transaction by :func:`process_event`, which locks it, so a second
+    drain running at the same time waits on that event and then finds it processed; a failure
+    is recorded on its event and the drain goes on with the next one. Events stored while the
+    drain runs are taken too: it reads the next batch after the last id it saw.
+    """
     result = BatchResult()
-    for pk in queryset.order_by("received_at", "id").values_list("pk", flat=True):
+    received = WebhookEvent.objects.filter(status=WebhookEventStatus.RECEIVED).order_by("pk")
+    last = 0
+    while result.processed + result.failed < limit:
+        size = min(100, limit - result.processed - result.failed)
+        batch = list(received.filter(pk__gt=last).values_list("pk", flat=True)[:size])
+        if not batch:
+            return result, False
+        _process_each(batch, result)
+        last = batch[-1]
+    return result, received.filter(pk__gt=last).exists()
+
+
+def _process_each(pks: Iterable[int], result: BatchResult) -> None:
+    for pk in pks:
         try:
             process_event(pk)
         except Exception as exc:  # recorded on the event by process_event
@@ -472,4 +493,10 @@ def process_events(queryset: models.QuerySet[WebhookEvent]) -> BatchResult:
             result.failures.append((pk, f"{type(exc).__name__}: {exc}"))
         else:
             result.processed += 1
+
+
+def process_events(queryset: models.QuerySet[WebhookEvent]) -> BatchResult:
+    """Process many stored events in order of arrival; failures are recorded and counted."""
+    result = BatchResult()
+    _process_each(queryset.order_by("received_at", "id").values_list("pk", flat=True), result)
     return result

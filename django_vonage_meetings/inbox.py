@@ -141,7 +141,10 @@ def _redelivered(delivery: Delivery, *, inline: bool) -> Outcome:
         rows.update(existing, written)
         return Outcome(existing, new=False)
     if not inline:
-        rows.update(existing, written)
+        # Failed before: the sender's retry queues it again, for the task that applies what
+        # is received (its error stays visible until that succeeds).
+        existing.status = WebhookEventStatus.RECEIVED
+        rows.update(existing, [*written, "status"])
         return Outcome(existing, new=False, pending=True)
     # Failed before (or left unprocessed): this delivery applies it again.
     change = apply_event(existing, delivery.fields)

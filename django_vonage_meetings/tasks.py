@@ -1,5 +1,5 @@
 """Background work on Django's Tasks framework (``django.tasks``; the ``django-tasks`` backport on
-Django 5.2): process a stored callback, sync the mirror, retry failed callbacks.
+Django 5.2): process stored callbacks, sync the mirror, retry failed callbacks.
 
 Only primary keys and plain values travel, so any backend works (the database worker of
 ``django-tasks-db``, RQ, Celery adapters). Tasks run on ``VONAGE_MEETINGS["TASK_BACKEND"]`` and
@@ -9,17 +9,20 @@ of these features is used).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from .conf import meetings_settings
-from .tasks_support import tasks_framework
+from .tasks_support import batch_window, tasks_framework
 
 __all__ = [
     "configured",
     "enqueue_event",
+    "process_received_events",
     "process_webhook_event",
     "retry_failed_events",
     "sync_mirror",
@@ -37,6 +40,18 @@ def process_webhook_event(event_id: int) -> str:
     from .events import process_event
 
     return str(process_event(event_id).status)
+
+
+@task
+def process_received_events(limit: int = 1000) -> dict[str, int]:
+    """Apply the callbacks stored for a task, in the order they arrived (see
+    ``WEBHOOK_BATCH_WINDOW``); after ``limit`` of them, hand the rest to a fresh task."""
+    from .events import process_received
+
+    result, more = process_received(limit)
+    if more:
+        configured(process_received_events).enqueue(limit)
+    return {"processed": result.processed, "failed": result.failed}
 
 
 @task
@@ -67,5 +82,26 @@ def configured(task_object: Any) -> Any:
 
 
 def enqueue_event(event_id: int) -> None:
-    """Enqueue processing of a stored callback once the current transaction commits."""
-    transaction.on_commit(lambda: configured(process_webhook_event).enqueue(event_id))
+    """Make sure a task applies the stored callback ``event_id`` once the current transaction
+    commits: its own task, or the batch task this process has already scheduled."""
+    transaction.on_commit(lambda: _schedule(event_id))
+
+
+def _schedule(event_id: int) -> None:
+    # Enqueueing costs as much as storing the callback did (about 1 ms of Python with
+    # django-tasks-db), so a busy process enqueues one deferred batch task per half window
+    # instead of a task per callback. The task runs a full window after it was scheduled, so
+    # every callback this process stored (committed) in the first half is in the database by
+    # then, with half a window to spare for clock drift between web and worker hosts.
+    window = meetings_settings.WEBHOOK_BATCH_WINDOW
+    batch = configured(process_received_events)
+    if window <= 0 or not batch.get_backend().supports_defer:
+        configured(process_webhook_event).enqueue(event_id)
+        return
+    moment = timezone.now()  # aware or naive, as USE_TZ wants run_after
+    now = moment.timestamp()
+    if batch_window.covers(now, window):
+        return
+    batch.using(run_after=moment + dt.timedelta(seconds=window)).enqueue()
+    # Only once it is queued: after a failed enqueue the next callback tries again.
+    batch_window.opened_at(now)

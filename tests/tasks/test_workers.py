@@ -80,12 +80,14 @@ def workers() -> Iterator[list[subprocess.Popen]]:
         process.wait(timeout=30)
 
 
-def test_storm_processed_by_two_workers(workers, settings, live_server):
+@pytest.mark.parametrize("window", [1.0, 0], ids=["batched", "task-per-callback"])
+def test_storm_processed_by_two_workers(workers, settings, live_server, window):
     settings.VONAGE_MEETINGS = {
         "APPLICATION_ID": APPLICATION_ID,
         "SIGNATURE_SECRETS": [NEW_SECRET],
         "WEBHOOK_PROCESSING": "task",
         "TASK_BACKEND": "db",
+        "WEBHOOK_BATCH_WINDOW": window,
     }
     url = f"{live_server.url}/vonage/meetings/webhooks/"
     events = [e for n in range(30) for e in meeting(n)]
