@@ -74,10 +74,10 @@ def retry_failed_events(limit: int = 500) -> dict[str, int]:
     return {"processed": result.processed, "failed": result.failed}
 
 
-def configured(task_object: Any) -> Any:
-    """The task on the configured backend and queue."""
+def configured(task_object: Any, **options: Any) -> Any:
+    """The task on the configured backend and queue (with further ``using`` options)."""
     return task_object.using(
-        backend=meetings_settings.TASK_BACKEND, queue_name=meetings_settings.TASK_QUEUE
+        backend=meetings_settings.TASK_BACKEND, queue_name=meetings_settings.TASK_QUEUE, **options
     )
 
 
@@ -94,14 +94,15 @@ def _schedule(event_id: int) -> None:
     # every callback this process stored (committed) in the first half is in the database by
     # then, with half a window to spare for clock drift between web and worker hosts.
     window = meetings_settings.WEBHOOK_BATCH_WINDOW
-    batch = configured(process_received_events)
-    if window <= 0 or not batch.get_backend().supports_defer:
-        configured(process_webhook_event).enqueue(event_id)
-        return
     moment = timezone.now()  # aware or naive, as USE_TZ wants run_after
     now = moment.timestamp()
-    if batch_window.covers(now, window):
+    if window > 0 and batch_window.covers(now, window):
+        # Only ever true once a deferred task was scheduled: the common case, kept cheapest.
         return
-    batch.using(run_after=moment + dt.timedelta(seconds=window)).enqueue()
+    backend = tasks_framework().task_backends[meetings_settings.TASK_BACKEND]
+    if window <= 0 or not backend.supports_defer:
+        configured(process_webhook_event).enqueue(event_id)
+        return
+    configured(process_received_events, run_after=moment + dt.timedelta(seconds=window)).enqueue()
     # Only once it is queued: after a failed enqueue the next callback tries again.
     batch_window.opened_at(now)

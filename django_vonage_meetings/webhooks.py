@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import validate_ipv46_address
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import HttpHeaders
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -57,6 +58,16 @@ USEFUL_HEADERS = (
     "X-Request-Id",
     "X-Vonage-Meetings-Metadata",
 )
+
+
+def _meta_key(name: str) -> str:
+    key = name.upper().replace("-", "_")
+    return key if key in HttpHeaders.UNPREFIXED_HEADERS else f"HTTP_{key}"
+
+
+#: Where each useful header sits in ``request.META``: reading those keys directly spares
+#: every callback building ``request.headers`` from the whole environ.
+_USEFUL_META = tuple((name, _meta_key(name)) for name in USEFUL_HEADERS)
 
 
 def signed_webhook_url() -> str | None:
@@ -184,9 +195,7 @@ class WebhookView(View):
             jti=str(claims["jti"]) if claims is not None else None,
             auth_method="jwt" if claims is not None else "signed_url",
             remote_addr=_remote_addr(request),
-            headers={
-                name: request.headers[name] for name in USEFUL_HEADERS if name in request.headers
-            },
+            headers={name: request.META[key] for name, key in _USEFUL_META if key in request.META},
         )
         return self.receive(request, token, delivery)
 

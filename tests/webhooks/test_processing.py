@@ -15,6 +15,7 @@ from django_vonage_meetings.models import (
     Session,
     WebhookEvent,
 )
+from tests.fixtures.webhooks import sign
 
 ROOM = "9f8a9e56-0f8a-4d36-9a3a-5b1b1c3d2e10"
 SESSION = "2_MX40NjMzOTg5Mn5-MTYzNTg2ODQwODY4NH41cXIz-fg"
@@ -226,6 +227,30 @@ def test_stored_fields(post_webhook, client):
     assert event.remote_addr == "127.0.0.1"
     assert event.headers["Content-Type"] == "application/json"
     assert "Authorization" not in event.headers
+
+
+def test_only_the_useful_headers_are_stored(client, webhook_settings, db):
+    request = sign(started())
+    response = client.generic(
+        "POST",
+        "/vonage/meetings/webhooks/",
+        request.body,
+        content_type="application/json; charset=utf-8",
+        HTTP_AUTHORIZATION=request.headers["Authorization"],
+        HTTP_USER_AGENT="Vonage-Meetings/1.0",
+        HTTP_X_REQUEST_ID="req-7",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        HTTP_COOKIE="sessionid=secret",
+        HTTP_X_UNRELATED="no",
+    )
+    assert response.status_code == 204
+    assert WebhookEvent.objects.get().headers == {
+        "User-Agent": "Vonage-Meetings/1.0",
+        "Content-Type": "application/json; charset=utf-8",
+        "Content-Length": str(len(request.body)),
+        "X-Forwarded-For": "203.0.113.9",
+        "X-Request-Id": "req-7",
+    }
 
 
 def test_unknown_event_types_are_stored_as_ignored(post_webhook, captured):
