@@ -91,8 +91,9 @@ class BatchWindow:
         self._opened = -math.inf
 
     def covers(self, now: float, window: float) -> bool:
-        """Whether the task scheduled last still runs at least half a window after ``now``."""
-        return now < self._opened + window / 2
+        """Whether the task scheduled last still runs at least half a window after ``now``
+        (and not unduly later: a clock set back since then opens a new window)."""
+        return self._opened <= now < self._opened + window / 2
 
     def opened_at(self, now: float) -> None:
         with self._lock:

@@ -182,11 +182,18 @@ def test_the_next_task_is_scheduled_once_half_the_window_has_passed(
     # The clock the window is read from (and the queue's enqueued_at) is Django's.
     monkeypatch.setattr(timezone, "now", lambda: clock["now"])
     task_mode.VONAGE_MEETINGS = {**task_mode.VONAGE_MEETINGS, "WEBHOOK_BATCH_WINDOW": 10}
-    for offset, payload in ((0, STARTED), (4.9, JOINED), (5.1, ENDED)):
+    # The last callback comes after the clock was set back an hour: the task scheduled a moment
+    # ago would now run an hour late, so it schedules one for itself.
+    moments = ((0, STARTED), (4.9, JOINED), (5.1, ENDED), (-3600, {**ENDED, "room_id": "r-2"}))
+    for offset, payload in moments:
         clock["now"] = start + dt.timedelta(seconds=offset)
         assert post_webhook(payload).status_code == 204
     run_afters = sorted(DBTaskResult.objects.values_list("run_after", flat=True))
-    assert run_afters == [start + dt.timedelta(seconds=10), start + dt.timedelta(seconds=15.1)]
+    assert run_afters == [
+        start + dt.timedelta(seconds=-3590),
+        start + dt.timedelta(seconds=10),
+        start + dt.timedelta(seconds=15.1),
+    ]
 
 
 def test_a_failed_enqueue_leaves_the_window_closed(
