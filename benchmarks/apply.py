@@ -12,7 +12,6 @@ times ``db_worker --batch`` applying all of them. Prints callbacks applied per s
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import time
@@ -32,13 +31,13 @@ def main() -> None:
     os.environ["DVM_VONAGE_MEETINGS"] = json.dumps(vonage)
     setup_django()
 
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client, override_settings
     from django_tasks_db.models import DBTaskResult
 
     from benchmarks.webhooks import events
     from django_vonage_meetings.models import WebhookEvent
+    from tests.fixtures.tasks import run_db_worker
     from tests.fixtures.webhooks import sign
 
     client = Client()
@@ -75,17 +74,7 @@ def main() -> None:
             started = time.perf_counter()
             count[0] = 0
             with connection.execute_wrapper(counted):
-                call_command(
-                    "db_worker",
-                    "--batch",
-                    "--backend",
-                    "db",
-                    "--no-startup-delay",
-                    "--interval",
-                    "0",
-                    stdout=io.StringIO(),
-                    stderr=io.StringIO(),
-                )
+                run_db_worker()
             elapsed = time.perf_counter() - started
         left = WebhookEvent.objects.exclude(status="processed").count()
         assert left == 0, f"{left} callbacks not applied ({name})"

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import io
 import time
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import Max
 from django.test import override_settings
@@ -20,6 +18,7 @@ from django_vonage_meetings import checks
 from django_vonage_meetings.models import Room, Session, WebhookEvent
 from django_vonage_meetings.simulator import controls
 from django_vonage_meetings.tasks_support import tasks_framework
+from tests.fixtures.tasks import run_db_worker
 
 STARTED = {
     "event": "session:started",
@@ -60,17 +59,7 @@ def run_worker(*, wait: bool = True):
     """Run the db worker until nothing is due (after the batch window has passed)."""
     if wait:
         wait_until_due()
-    call_command(
-        "db_worker",
-        "--batch",
-        "--backend",
-        "db",
-        "--no-startup-delay",
-        "--interval",
-        "0",
-        stdout=io.StringIO(),
-        stderr=io.StringIO(),
-    )
+    run_db_worker()
 
 
 @pytest.fixture
