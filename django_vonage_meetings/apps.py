@@ -16,8 +16,8 @@ class VonageMeetingsConfig(AppConfig):
     def ready(self) -> None:
         from django.test.signals import setting_changed
 
+        from .background import reset_batch_window
         from .checks import check_settings
-        from .tasks_support import reset_batch_window
 
         checks.register(check_settings, "vonage_meetings")
         setting_changed.connect(reset_batch_window, dispatch_uid="vonage_meetings_batch_window")

@@ -1,30 +1,9 @@
-"""System checks (ids ``vonage_meetings.E001`` ...): configuration errors before the first request.
+"""System checks: configuration errors before the first request.
 
-The checks run the same validators as :mod:`~django_vonage_meetings.conf`, so ``manage.py
-check`` reports exactly what a request would later fail with. None of them touches the database
-or the network.
-
-=====================  ===========================================================================
-id                     meaning
-=====================  ===========================================================================
-vonage_meetings.E001   a required key (APPLICATION_ID) is not set
-vonage_meetings.E002   APPLICATION_ID is not a string
-vonage_meetings.E003   PRIVATE_KEY is not set
-vonage_meetings.E004   PRIVATE_KEY names a file that is missing or unreadable
-vonage_meetings.E005   PRIVATE_KEY is not a readable (unencrypted) PEM private key
-vonage_meetings.E006   PRIVATE_KEY is a public key or not an RSA key
-vonage_meetings.E007   API_HOST is not an absolute http(s) URL
-vonage_meetings.E008   SIGNATURE_SECRETS is not a list of non-empty strings
-vonage_meetings.E009   WEBHOOK_BASE_URL is not an absolute http(s) URL
-vonage_meetings.E010   a timeout, retry, size or mode setting has a wrong type or value
-vonage_meetings.E011   VONAGE_MEETINGS is not a dict
-vonage_meetings.E012   WEBHOOK_PROCESSING is "task" but no Tasks framework is installed
-vonage_meetings.E013   TASK_BACKEND names a backend that TASKS does not define
-vonage_meetings.W001   API_HOST is plain http while DEBUG is off
-vonage_meetings.W002   SIGNATURE_SECRETS is empty: every callback will be refused
-vonage_meetings.W003   VONAGE_MEETINGS has a key this app does not know (a typo?)
-vonage_meetings.W004   WEBHOOK_BASE_URL is plain http while DEBUG is off
-=====================  ===========================================================================
+The checks run the validators each setting declares in :mod:`~django_vonage_meetings.conf`, so
+``manage.py check`` reports exactly what a request would later fail with, under the check id
+the setting declares (the ids and what they mean are listed in the settings documentation).
+None of them touches the database or the network.
 """
 
 from __future__ import annotations
@@ -37,6 +16,7 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 
+from .background import tasks_framework
 from .conf import SETTINGS, ConfigProblem, meetings_settings
 
 __all__ = ["check_settings"]
@@ -52,11 +32,11 @@ def check_settings(
     except ConfigProblem as exc:
         return [checks.Error(str(exc), id=exc.check_id)]
 
-    for name in SETTINGS:
+    for spec in SETTINGS.values():
         try:
-            meetings_settings.get(name)
+            spec.read(raw)
         except ConfigProblem as exc:
-            messages.append(checks.Error(str(exc), hint=_HINTS.get(exc.check_id), id=exc.check_id))
+            messages.append(checks.Error(str(exc), hint=exc.hint, id=exc.check_id))
 
     for unknown in meetings_settings.unknown_keys():
         close = difflib.get_close_matches(unknown, SETTINGS, n=1)
@@ -100,8 +80,6 @@ def check_settings(
 
 def _check_tasks() -> list[checks.CheckMessage]:
     """Background processing needs a Tasks framework and the backend it names."""
-    from .tasks_support import tasks_framework
-
     try:
         mode = meetings_settings.WEBHOOK_PROCESSING
         alias = meetings_settings.TASK_BACKEND
@@ -124,12 +102,3 @@ def _check_tasks() -> list[checks.CheckMessage]:
             )
         ]
     return []
-
-
-_HINTS = {
-    "vonage_meetings.E001": "Set it to your Vonage application's id (dashboard -> Applications).",
-    "vonage_meetings.E003": "Set it to the PEM text of private.key or to the file's path.",
-    "vonage_meetings.E004": "Check the path and that the server's user may read the file.",
-    "vonage_meetings.E005": "Use the private.key file downloaded when the application was made.",
-    "vonage_meetings.E006": "Vonage signs application JWTs with RS256, which needs an RSA key.",
-}

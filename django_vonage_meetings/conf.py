@@ -4,18 +4,21 @@ Nothing is read at import time: each attribute of :data:`meetings_settings` look
 ``django.conf.settings.VONAGE_MEETINGS`` when it is accessed, so ``override_settings`` works and a
 project can import this app before its settings are complete. Every value is checked on the way
 out; a wrong one raises :class:`~django_vonage_meetings.exceptions.MeetingsConfigurationError`
-naming the exact key and what is wrong, never echoing a secret. The system checks in
-``checks.py`` run the same validators, so a misconfiguration shows up at ``manage.py check`` time.
+naming the exact key and what is wrong, never echoing a secret. The system checks run the same
+validators, so a misconfiguration shows up at ``manage.py check`` time.
+
+Each setting is declared once, as a :class:`Setting` attribute of :class:`MeetingsSettings`
+(default, validator, check id, documentation); :data:`SETTINGS` and the checks derive from it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Generic, Literal, TypeVar, overload
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
@@ -24,28 +27,98 @@ from django.conf import settings
 
 from .exceptions import MeetingsConfigurationError
 
-__all__ = ["SETTINGS", "MeetingsSettings", "Setting", "load_private_key", "meetings_settings"]
+__all__ = [
+    "SETTINGS",
+    "ConfigProblem",
+    "MeetingsSettings",
+    "Setting",
+    "load_private_key",
+    "meetings_settings",
+]
 
 ProcessingMode = Literal["inline", "task"]
+T = TypeVar("T")
+
+#: The check id of a value with a wrong type or out of range, unless its setting names another.
+WRONG_VALUE: Final = "vonage_meetings.E010"
 
 
 class ConfigProblem(MeetingsConfigurationError):
-    """A configuration error that also carries the system-check id that reports it."""
+    """A configuration error that also carries the system-check id (and hint) that report it."""
 
-    def __init__(self, key: str | None, problem: str, check_id: str) -> None:
+    def __init__(
+        self, key: str | None, problem: str, check_id: str, hint: str | None = None
+    ) -> None:
         self.check_id = check_id
+        self.hint = hint
         super().__init__(key, problem)
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One key of ``VONAGE_MEETINGS``: its default, its validator and whether it is secret."""
+class Invalid(ValueError):
+    """A validator's refusal; :class:`Setting` turns it into a :class:`ConfigProblem` for its key
+    and check id."""
+
+    def __init__(self, problem: str, check_id: str | None = None) -> None:
+        self.problem = problem
+        self.check_id = check_id
+        super().__init__(problem)
+
+
+Validator = Callable[[str, Any], T]
+
+
+class Setting(Generic[T]):
+    """One key of ``VONAGE_MEETINGS``, declared as a class attribute of :class:`MeetingsSettings`.
+
+    Reading it on the settings object returns the validated value; ``validate(key, raw)``
+    returns it or raises :class:`Invalid` (or a :class:`ConfigProblem` of its own, where one
+    setting has several check ids, like the private key).
+    """
 
     name: str
-    default: Any
-    validate: Callable[[str, Any], Any]
-    doc: str
-    secret: bool = False
+
+    def __init__(
+        self,
+        default: Any,
+        validate: Validator[T],
+        doc: str,
+        *,
+        check_id: str = WRONG_VALUE,
+        hint: str | None = None,
+        secret: bool = False,
+    ) -> None:
+        self.default = default
+        self.validate = validate
+        self.doc = doc
+        self.check_id = check_id
+        self.hint = hint
+        self.secret = secret
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Setting[T]: ...
+
+    @overload
+    def __get__(self, obj: MeetingsSettings, owner: type) -> T: ...
+
+    def __get__(self, obj: MeetingsSettings | None, owner: type) -> Setting[T] | T:
+        if obj is None:
+            return self
+        return self.read(obj.raw())
+
+    def read(self, raw: Mapping[str, Any]) -> T:
+        """The validated value of this key in ``raw`` (its default when absent)."""
+        try:
+            return self.validate(self.name, raw.get(self.name, self.default))
+        except Invalid as exc:
+            raise ConfigProblem(
+                self.name, exc.problem, exc.check_id or self.check_id, self.hint
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"<Setting {self.name}>"
 
 
 # -- validators: each takes (key, raw value) and returns the normalised value or raises ----------
@@ -53,41 +126,32 @@ class Setting:
 
 def _required_text(key: str, value: Any) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ConfigProblem(key, "is not set.", "vonage_meetings.E001")
+        raise Invalid("is not set.", "vonage_meetings.E001")
     if not isinstance(value, str):
-        raise ConfigProblem(
-            key, f"must be a string, not {type(value).__name__}.", "vonage_meetings.E002"
-        )
+        raise Invalid(f"must be a string, not {type(value).__name__}.", "vonage_meetings.E002")
     return value.strip()
 
 
-def _url(key: str, value: Any, *, check_id: str, optional: bool) -> str | None:
+def _url(key: str, value: Any) -> str | None:
     if value is None or value == "":
-        if optional:
-            return None
-        raise ConfigProblem(key, "is not set.", check_id)
+        return None
     if not isinstance(value, str):
-        raise ConfigProblem(key, f"must be a URL string, not {type(value).__name__}.", check_id)
+        raise Invalid(f"must be a URL string, not {type(value).__name__}.")
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigProblem(
-            key,
-            f"must be an absolute http(s) URL such as 'https://example.com', got {value!r}.",
-            check_id,
+        raise Invalid(
+            f"must be an absolute http(s) URL such as 'https://example.com', got {value!r}."
         )
     if parts.query or parts.fragment:
-        raise ConfigProblem(key, f"must not carry a query or fragment, got {value!r}.", check_id)
+        raise Invalid(f"must not carry a query or fragment, got {value!r}.")
     return value.strip().rstrip("/")
 
 
-def _api_host(key: str, value: Any) -> str:
-    result = _url(key, value, check_id="vonage_meetings.E007", optional=False)
-    assert result is not None
+def _required_url(key: str, value: Any) -> str:
+    result = _url(key, value)
+    if result is None:
+        raise Invalid("is not set.")
     return result
-
-
-def _webhook_base_url(key: str, value: Any) -> str | None:
-    return _url(key, value, check_id="vonage_meetings.E009", optional=True)
 
 
 def _secrets(key: str, value: Any) -> tuple[str, ...]:
@@ -96,60 +160,56 @@ def _secrets(key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list | tuple):
-        raise ConfigProblem(
-            key,
-            f"must be a list of secret strings (newest first), not {type(value).__name__}.",
-            "vonage_meetings.E008",
+        raise Invalid(
+            f"must be a list of secret strings (newest first), not {type(value).__name__}."
         )
     out: list[str] = []
     for index, item in enumerate(value):
         if not isinstance(item, str) or not item:
-            raise ConfigProblem(
-                key,
-                f"item {index} must be a non-empty string, not {type(item).__name__}.",
-                "vonage_meetings.E008",
-            )
+            raise Invalid(f"item {index} must be a non-empty string, not {type(item).__name__}.")
         out.append(item)
     return tuple(out)
 
 
-def _number(
-    *, minimum: float, maximum: float | None = None, integer: bool = False
-) -> Callable[[str, Any], Any]:
-    def validate(key: str, value: Any) -> Any:
-        kind = "an integer" if integer else "a number"
-        ok_type = (
-            isinstance(value, int) if integer else isinstance(value, int | float)
-        ) and not isinstance(value, bool)
-        if not ok_type:
-            raise ConfigProblem(
-                key, f"must be {kind}, not {type(value).__name__}.", "vonage_meetings.E010"
-            )
-        if value < minimum or (maximum is not None and value > maximum):
-            bounds = (
-                f"at least {minimum}" if maximum is None else f"between {minimum} and {maximum}"
-            )
-            raise ConfigProblem(key, f"must be {bounds}, got {value!r}.", "vonage_meetings.E010")
-        return value
+def _checked_number(value: Any, minimum: float, maximum: float | None, integer: bool) -> None:
+    kind = "an integer" if integer else "a number"
+    ok_type = (
+        isinstance(value, int) if integer else isinstance(value, int | float)
+    ) and not isinstance(value, bool)
+    if not ok_type:
+        raise Invalid(f"must be {kind}, not {type(value).__name__}.")
+    if math.isnan(value) or value < minimum or (maximum is not None and value > maximum):
+        bounds = f"at least {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+        raise Invalid(f"must be {bounds}, got {value!r}.")
+
+
+def _float(*, minimum: float, maximum: float | None = None) -> Validator[float]:
+    def validate(key: str, value: Any) -> float:
+        _checked_number(value, minimum, maximum, integer=False)
+        return float(value)
 
     return validate
 
 
-def _choice(*choices: str) -> Callable[[str, Any], Any]:
-    def validate(key: str, value: Any) -> Any:
-        if value not in choices:
-            allowed = ", ".join(repr(c) for c in choices)
-            raise ConfigProblem(
-                key, f"must be one of {allowed}, got {value!r}.", "vonage_meetings.E010"
-            )
-        return value
+def _int(*, minimum: int, maximum: int | None = None) -> Validator[int]:
+    def validate(key: str, value: Any) -> int:
+        _checked_number(value, minimum, maximum, integer=True)
+        return int(value)
 
     return validate
+
+
+def _processing(key: str, value: Any) -> ProcessingMode:
+    if value == "inline":
+        return "inline"
+    if value == "task":
+        return "task"
+    raise Invalid(f"must be one of 'inline', 'task', got {value!r}.")
 
 
 def _text(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
-        raise ConfigProblem(key, "must be a non-empty string.", "vonage_meetings.E010")
+        raise Invalid("must be a non-empty string.")
     return value
 
 
@@ -158,6 +218,18 @@ def _private_key(key: str, value: Any) -> RSAPrivateKey:
 
 
 # -- private key loading (cached by content, so reading settings on every call stays cheap) -----
+
+_KEY_HINTS: Final = {
+    "vonage_meetings.E003": "Set it to the PEM text of private.key or to the file's path.",
+    "vonage_meetings.E004": "Check the path and that the server's user may read the file.",
+    "vonage_meetings.E005": "Use the private.key file downloaded when the application was made.",
+    "vonage_meetings.E006": "Vonage signs application JWTs with RS256, which needs an RSA key.",
+}
+
+
+def _key_problem(key: str, problem: str, check_id: str) -> ConfigProblem:
+    return ConfigProblem(key, problem, check_id, _KEY_HINTS[check_id])
+
 
 _KEY_CACHE: dict[str, RSAPrivateKey] = {}
 _KEY_CACHE_LOCK = threading.Lock()
@@ -172,7 +244,7 @@ def load_private_key(key: str, value: Any) -> RSAPrivateKey:
     if isinstance(value, RSAPrivateKey):
         return value
     if value is None or (isinstance(value, str | bytes) and not value.strip()):
-        raise ConfigProblem(
+        raise _key_problem(
             key,
             "is not set; give the PEM text of the Vonage application's private key or the path "
             "of its file.",
@@ -187,17 +259,17 @@ def load_private_key(key: str, value: Any) -> RSAPrivateKey:
         try:
             pem = path.read_bytes()
         except FileNotFoundError:
-            raise ConfigProblem(
+            raise _key_problem(
                 key, f"names a file that does not exist: '{path}'.", "vonage_meetings.E004"
             ) from None
         except OSError as exc:
-            raise ConfigProblem(
+            raise _key_problem(
                 key,
                 f"names a file that cannot be read: '{path}' ({exc.strerror}).",
                 "vonage_meetings.E004",
             ) from None
     else:
-        raise ConfigProblem(
+        raise _key_problem(
             key,
             f"must be PEM text or a file path, not {type(value).__name__}.",
             "vonage_meetings.E005",
@@ -208,7 +280,7 @@ def load_private_key(key: str, value: Any) -> RSAPrivateKey:
     if cached is not None:
         return cached
     if b"-----BEGIN" in pem and b"PUBLIC KEY-----" in pem and b"PRIVATE KEY" not in pem:
-        raise ConfigProblem(
+        raise _key_problem(
             key,
             "holds a public key; the application's private key is needed.",
             "vonage_meetings.E006",
@@ -216,7 +288,7 @@ def load_private_key(key: str, value: Any) -> RSAPrivateKey:
     try:
         loaded = serialization.load_pem_private_key(pem, password=None)
     except TypeError:
-        raise ConfigProblem(
+        raise _key_problem(
             key,
             "is an encrypted private key; export it without a passphrase.",
             "vonage_meetings.E005",
@@ -224,7 +296,7 @@ def load_private_key(key: str, value: Any) -> RSAPrivateKey:
     except Exception:
         # cryptography raises ValueError (and, for some inputs, UnsupportedAlgorithm); the
         # message never includes the key material.
-        raise ConfigProblem(
+        raise _key_problem(
             key,
             "is not a readable PEM private key (expected '-----BEGIN PRIVATE KEY-----' or "
             "'-----BEGIN RSA PRIVATE KEY-----').",
@@ -232,7 +304,7 @@ def load_private_key(key: str, value: Any) -> RSAPrivateKey:
         ) from None
     if not isinstance(loaded, RSAPrivateKey):
         kind = type(loaded).__name__.removeprefix("_").replace("PrivateKey", "")
-        raise ConfigProblem(
+        raise _key_problem(
             key,
             f"is a {kind or 'non-RSA'} key; Vonage application keys are RSA (RS256).",
             "vonage_meetings.E006",
@@ -244,148 +316,116 @@ def load_private_key(key: str, value: Any) -> RSAPrivateKey:
     return loaded
 
 
-SETTINGS: Final[dict[str, Setting]] = {
-    s.name: s
-    for s in (
-        Setting(
-            "APPLICATION_ID",
-            None,
-            _required_text,
-            "The Vonage application id (a UUID) that signs API requests.",
-        ),
-        Setting(
-            "PRIVATE_KEY",
-            None,
-            _private_key,
-            "The application's RSA private key: PEM text, or the path of a PEM file.",
-            secret=True,
-        ),
-        Setting(
-            "API_HOST",
-            "https://api-eu.vonage.com",
-            _api_host,
-            "Base URL of the API; the client calls {API_HOST}/v1/meetings/... . Point it at "
-            "the bundled simulator (http://HOST:PORT/simulator) in development and tests.",
-        ),
-        Setting(
-            "SIGNATURE_SECRETS",
-            (),
-            _secrets,
-            "Secrets that sign callbacks, newest first; any one verifies (rotation).",
-            secret=True,
-        ),
-        Setting(
-            "WEBHOOK_BASE_URL",
-            None,
-            _webhook_base_url,
-            "Public base URL of this site (https://app.example.com); used to build the signed "
-            "callback URLs that rooms created through the services carry.",
-        ),
-        Setting(
-            "CONNECT_TIMEOUT",
-            5.0,
-            _number(minimum=0.001),
-            "Seconds to wait for a TCP/TLS connection to the API.",
-        ),
-        Setting(
-            "TIMEOUT",
-            30.0,
-            _number(minimum=0.001),
-            "Seconds to wait for the API to answer once connected (read timeout).",
-        ),
-        Setting(
-            "MAX_RETRIES",
-            3,
-            _number(minimum=0, maximum=10, integer=True),
-            "Retries of a failed request (idempotent requests on 429/5xx and connection errors; "
-            "any request on 429). A POST that may have reached the service is never replayed.",
-        ),
-        Setting(
-            "RETRY_BACKOFF",
-            0.5,
-            _number(minimum=0),
-            "Backoff factor between retries: factor * 2**(retry - 1) seconds.",
-        ),
-        Setting(
-            "RETRY_AFTER_MAX",
-            60.0,
-            _number(minimum=0),
-            "Longest Retry-After (seconds) the client waits for; a longer one raises at once.",
-        ),
-        Setting(
-            "JWT_TTL",
-            300,
-            _number(minimum=60, maximum=86400, integer=True),
-            "Lifetime (seconds) of the application JWT; it is reused until shortly before expiry.",
-        ),
-        Setting(
-            "WEBHOOK_MAX_AGE",
-            300,
-            _number(minimum=1, integer=True),
-            "Oldest signed callback (seconds since its iat) that is accepted; also how long "
-            "seen jti values are remembered.",
-        ),
-        Setting(
-            "WEBHOOK_CLOCK_SKEW",
-            30,
-            _number(minimum=0, maximum=600, integer=True),
-            "Seconds a callback's iat may lie in the future (clock drift between servers).",
-        ),
-        Setting(
-            "WEBHOOK_MAX_BODY_SIZE",
-            256 * 1024,
-            _number(minimum=1024, integer=True),
-            "Largest callback body in bytes; larger ones are refused with 413.",
-        ),
-        Setting(
-            "WEBHOOK_PROCESSING",
-            "inline",
-            _choice("inline", "task"),
-            "'inline' applies a callback inside the webhook request; 'task' stores it, answers "
-            "at once and processes it with Django's Tasks framework.",
-        ),
-        Setting(
-            "WEBHOOK_BATCH_WINDOW",
-            1.0,
-            _number(minimum=0, maximum=60),
-            "With 'task' processing on a backend that can defer tasks: seconds a stored callback "
-            "may wait so that one task applies every callback that arrived meanwhile, in order. "
-            "0 enqueues one task per callback.",
-        ),
-        Setting(
-            "SYNC_PAGE_SIZE",
-            100,
-            _number(minimum=1, maximum=1000, integer=True),
-            "Rooms per page fetched by meetings_sync.",
-        ),
-        Setting(
-            "TASK_BACKEND",
-            "default",
-            _text,
-            "Alias in TASKS of the backend that runs this app's tasks.",
-        ),
-        Setting(
-            "TASK_QUEUE",
-            "default",
-            _text,
-            "Queue name this app's tasks are enqueued on.",
-        ),
-        Setting(
-            "EVENT_RETENTION_DAYS",
-            30,
-            _number(minimum=1, integer=True),
-            "Default age in days beyond which meetings_prune_events deletes stored callbacks.",
-        ),
-    )
-}
-
-
 class MeetingsSettings:
-    """Typed, lazy access to ``settings.VONAGE_MEETINGS``.
+    """Typed, lazy access to ``settings.VONAGE_MEETINGS``: one :class:`Setting` per key.
 
-    Each property reads the dict afresh; nothing is cached except parsed private keys (by
+    Each attribute reads the dict afresh; nothing is cached except parsed private keys (by
     content hash), so ``override_settings`` and settings changed at runtime take effect at once.
     """
+
+    APPLICATION_ID = Setting(
+        None,
+        _required_text,
+        "The Vonage application id (a UUID) that signs API requests.",
+        hint="Set it to your Vonage application's id (dashboard -> Applications).",
+    )
+    PRIVATE_KEY = Setting(
+        None,
+        _private_key,
+        "The application's RSA private key: PEM text, or the path of a PEM file.",
+        secret=True,
+    )
+    API_HOST = Setting(
+        "https://api-eu.vonage.com",
+        _required_url,
+        "Base URL of the API; the client calls {API_HOST}/v1/meetings/... . Point it at "
+        "the bundled simulator (http://HOST:PORT/simulator) in development and tests.",
+        check_id="vonage_meetings.E007",
+    )
+    SIGNATURE_SECRETS = Setting(
+        (),
+        _secrets,
+        "Secrets that sign callbacks, newest first; any one verifies (rotation).",
+        check_id="vonage_meetings.E008",
+        secret=True,
+    )
+    WEBHOOK_BASE_URL = Setting(
+        None,
+        _url,
+        "Public base URL of this site (https://app.example.com); used to build the signed "
+        "callback URLs that rooms created through the services carry.",
+        check_id="vonage_meetings.E009",
+    )
+    CONNECT_TIMEOUT = Setting(
+        5.0, _float(minimum=0.001), "Seconds to wait for a TCP/TLS connection to the API."
+    )
+    TIMEOUT = Setting(
+        30.0,
+        _float(minimum=0.001),
+        "Seconds to wait for the API to answer once connected (read timeout).",
+    )
+    MAX_RETRIES = Setting(
+        3,
+        _int(minimum=0, maximum=10),
+        "Retries of a failed request (idempotent requests on 429/5xx and connection errors; "
+        "any request on 429). A POST that may have reached the service is never replayed.",
+    )
+    RETRY_BACKOFF = Setting(
+        0.5,
+        _float(minimum=0),
+        "Backoff factor between retries: factor * 2**(retry - 1) seconds.",
+    )
+    RETRY_AFTER_MAX = Setting(
+        60.0,
+        _float(minimum=0),
+        "Longest Retry-After (seconds) the client waits for; a longer one raises at once.",
+    )
+    JWT_TTL = Setting(
+        300,
+        _int(minimum=60, maximum=86400),
+        "Lifetime (seconds) of the application JWT; it is reused until shortly before expiry.",
+    )
+    WEBHOOK_MAX_AGE = Setting(
+        300,
+        _int(minimum=1),
+        "Oldest signed callback (seconds since its iat) that is accepted; also how long "
+        "seen jti values are remembered.",
+    )
+    WEBHOOK_CLOCK_SKEW = Setting(
+        30,
+        _int(minimum=0, maximum=600),
+        "Seconds a callback's iat may lie in the future (clock drift between servers).",
+    )
+    WEBHOOK_MAX_BODY_SIZE = Setting(
+        256 * 1024,
+        _int(minimum=1024),
+        "Largest callback body in bytes; larger ones are refused with 413.",
+    )
+    WEBHOOK_PROCESSING = Setting(
+        "inline",
+        _processing,
+        "'inline' applies a callback inside the webhook request; 'task' stores it, answers "
+        "at once and processes it with Django's Tasks framework.",
+    )
+    WEBHOOK_BATCH_WINDOW = Setting(
+        1.0,
+        _float(minimum=0, maximum=60),
+        "With 'task' processing on a backend that can defer tasks: seconds a stored callback "
+        "may wait so that one task applies every callback that arrived meanwhile, in order. "
+        "0 enqueues one task per callback.",
+    )
+    SYNC_PAGE_SIZE = Setting(
+        100, _int(minimum=1, maximum=1000), "Rooms per page fetched by meetings_sync."
+    )
+    TASK_BACKEND = Setting(
+        "default", _text, "Alias in TASKS of the backend that runs this app's tasks."
+    )
+    TASK_QUEUE = Setting("default", _text, "Queue name this app's tasks are enqueued on.")
+    EVENT_RETENTION_DAYS = Setting(
+        30,
+        _int(minimum=1),
+        "Default age in days beyond which meetings_prune_events deletes stored callbacks.",
+    )
 
     def raw(self) -> Mapping[str, Any]:
         """The user's dict, checked to be a mapping."""
@@ -402,106 +442,26 @@ class MeetingsSettings:
         return sorted(k for k in self.raw() if k not in SETTINGS)
 
     def get(self, name: str) -> Any:
-        spec = SETTINGS[name]
-        return spec.validate(name, self.raw().get(name, spec.default))
+        return SETTINGS[name].read(self.raw())
 
     def is_set(self, name: str) -> bool:
         value = self.raw().get(name)
         return value is not None and value not in ("", [], ())
 
-    @property
-    def APPLICATION_ID(self) -> str:
-        """The Vonage application id (a UUID) that signs API requests."""
-        return cast(str, self.get("APPLICATION_ID"))
-
-    @property
-    def PRIVATE_KEY(self) -> RSAPrivateKey:
-        """The application's RSA private key, loaded (PEM text or a file path in the dict)."""
-        return cast(RSAPrivateKey, self.get("PRIVATE_KEY"))
-
-    @property
-    def API_HOST(self) -> str:
-        """Base URL of the API, without a trailing slash."""
-        return cast(str, self.get("API_HOST"))
-
-    @property
-    def SIGNATURE_SECRETS(self) -> tuple[str, ...]:
-        """Callback signing secrets, newest first."""
-        return cast(tuple[str, ...], self.get("SIGNATURE_SECRETS"))
-
-    @property
-    def WEBHOOK_BASE_URL(self) -> str | None:
-        """Public base URL of this site, without a trailing slash, or None."""
-        return cast("str | None", self.get("WEBHOOK_BASE_URL"))
-
-    @property
-    def CONNECT_TIMEOUT(self) -> float:
-        return float(self.get("CONNECT_TIMEOUT"))
-
-    @property
-    def TIMEOUT(self) -> float:
-        return float(self.get("TIMEOUT"))
-
-    @property
-    def MAX_RETRIES(self) -> int:
-        return int(self.get("MAX_RETRIES"))
-
-    @property
-    def RETRY_BACKOFF(self) -> float:
-        return float(self.get("RETRY_BACKOFF"))
-
-    @property
-    def RETRY_AFTER_MAX(self) -> float:
-        return float(self.get("RETRY_AFTER_MAX"))
-
-    @property
-    def JWT_TTL(self) -> int:
-        return int(self.get("JWT_TTL"))
-
-    @property
-    def WEBHOOK_MAX_AGE(self) -> int:
-        return int(self.get("WEBHOOK_MAX_AGE"))
-
-    @property
-    def WEBHOOK_CLOCK_SKEW(self) -> int:
-        return int(self.get("WEBHOOK_CLOCK_SKEW"))
-
-    @property
-    def WEBHOOK_MAX_BODY_SIZE(self) -> int:
-        return int(self.get("WEBHOOK_MAX_BODY_SIZE"))
-
-    @property
-    def WEBHOOK_PROCESSING(self) -> ProcessingMode:
-        return cast(ProcessingMode, self.get("WEBHOOK_PROCESSING"))
-
-    @property
-    def WEBHOOK_BATCH_WINDOW(self) -> float:
-        return float(self.get("WEBHOOK_BATCH_WINDOW"))
-
-    @property
-    def SYNC_PAGE_SIZE(self) -> int:
-        return int(self.get("SYNC_PAGE_SIZE"))
-
-    @property
-    def TASK_BACKEND(self) -> str:
-        return cast(str, self.get("TASK_BACKEND"))
-
-    @property
-    def TASK_QUEUE(self) -> str:
-        return cast(str, self.get("TASK_QUEUE"))
-
-    @property
-    def EVENT_RETENTION_DAYS(self) -> int:
-        return int(self.get("EVENT_RETENTION_DAYS"))
-
     def __repr__(self) -> str:
         # Never show secrets: only which keys are set.
+        raw = self.raw()
         shown = {
-            name: ("<set>" if spec.secret else self.raw().get(name, spec.default))
+            name: ("<set>" if spec.secret else raw.get(name, spec.default))
             for name, spec in SETTINGS.items()
-            if name in self.raw() or not spec.secret
+            if name in raw or not spec.secret
         }
         return f"<MeetingsSettings {shown!r}>"
 
+
+#: Every setting by name, in declaration order (derived from :class:`MeetingsSettings`).
+SETTINGS: Final[dict[str, Setting[Any]]] = {
+    name: value for name, value in vars(MeetingsSettings).items() if isinstance(value, Setting)
+}
 
 meetings_settings: Final = MeetingsSettings()

@@ -5,6 +5,8 @@ Values are the wire values; labels are translatable for the admin.
 
 from __future__ import annotations
 
+from typing import Final
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -73,3 +75,15 @@ class EventType(models.TextChoices):
     RECORDING_UPLOADED = "recording:uploaded", _("Recording uploaded")
     # The name the service used before January 2023 (and the Node SDK kept); same payload.
     RECORDING_READY = "recording:ready", _("Recording ready (old name of uploaded)")
+
+
+#: Event names the service used before and the names they mean now. An alias shares its
+#: canonical event's payload, apply function, signal and dedupe identity.
+EVENT_ALIASES: Final[dict[str, str]] = {
+    EventType.RECORDING_READY.value: EventType.RECORDING_UPLOADED.value,
+}
+
+
+def canonical_event(name: str) -> str:
+    """The current name of an event (``recording:ready`` -> ``recording:uploaded``)."""
+    return EVENT_ALIASES.get(name, name)

@@ -16,8 +16,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from .background import batch_window, tasks_framework
 from .conf import meetings_settings
-from .tasks_support import batch_window, tasks_framework
 
 __all__ = [
     "configured",
@@ -37,7 +37,7 @@ task: Callable[[Callable[..., Any]], Any] = tasks_framework().task
 @task
 def process_webhook_event(event_id: int) -> str:
     """Apply one stored callback (a failure is recorded on the event and re-raised)."""
-    from .events import process_event
+    from .webhooks.processing import process_event
 
     return str(process_event(event_id).status)
 
@@ -46,7 +46,7 @@ def process_webhook_event(event_id: int) -> str:
 def process_received_events(limit: int = 1000) -> dict[str, int]:
     """Apply the callbacks stored for a task, in the order they arrived (see
     ``WEBHOOK_BATCH_WINDOW``); after ``limit`` of them, hand the rest to a fresh task."""
-    from .events import process_received
+    from .webhooks.processing import process_received
 
     result, more = process_received(limit)
     if more:
@@ -65,8 +65,8 @@ def sync_mirror(resources: list[str] | None = None) -> dict[str, dict[str, int]]
 @task
 def retry_failed_events(limit: int = 500) -> dict[str, int]:
     """Process failed callbacks again, oldest first."""
-    from .events import process_events
     from .models import WebhookEvent, WebhookEventStatus
+    from .webhooks.processing import process_events
 
     failed = WebhookEvent.objects.filter(status=WebhookEventStatus.FAILED)
     ids = list(failed.order_by("received_at", "id").values_list("pk", flat=True)[:limit])
@@ -88,9 +88,9 @@ def enqueue_event(event_id: int) -> None:
 
 
 def _schedule(event_id: int) -> None:
-    # Enqueueing costs as much as storing the callback did (about 1 ms of Python with
-    # django-tasks-db), so a busy process enqueues one deferred batch task per half window
-    # instead of a task per callback. The task runs a full window after it was scheduled, so
+    # Enqueueing costs as much as storing the callback did, so a busy process enqueues one
+    # deferred batch task per half window instead of a task per callback. The task runs a
+    # full window after it was scheduled, so
     # every callback this process stored (committed) in the first half is in the database by
     # then, with half a window to spare for clock drift between web and worker hosts.
     window = meetings_settings.WEBHOOK_BATCH_WINDOW

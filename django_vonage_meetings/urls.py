@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from .webhooks import WebhookView
+from .webhooks.views import WebhookView
 
 app_name = "vonage_meetings"
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..exceptions import MeetingsError
 from ..models import DialInNumber, Recording, Room, Theme
+from .sync import run_or_enqueue_sync
 
 #: The model each resource of ``services.sync`` writes (and whose change permission it needs).
 SYNC_MODELS: dict[str, type[models.Model]] = {
@@ -144,7 +145,6 @@ class MirrorAdmin(admin.ModelAdmin):
         resources = self.sync_resources_for(request)
         if not resources:
             raise PermissionDenied
-        from ..tasks_support import run_or_enqueue_sync
 
         def run() -> None:
             outcome = run_or_enqueue_sync(resources)

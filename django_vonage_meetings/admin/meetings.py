@@ -20,9 +20,9 @@ from django.utils.translation import ngettext
 from .. import services
 from ..enums import RoomType
 from ..exceptions import BadRequestError, MeetingsError
-from ..forms import LogoForm, RoomChangeForm, RoomCreateForm, ThemeForm
 from ..models import Application, DialInNumber, Room, Theme
 from .base import MirrorAdmin, ReadOnlyMirrorAdmin, api_error_message, run_api
+from .forms import LogoForm, RoomChangeForm, RoomCreateForm, ThemeForm
 
 ROOM_FIXED = (
     "vonage_id",

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ..events import process_events
-from ..models import WebhookEvent, WebhookEventStatus
+from ..models import WebhookEvent, WebhookEventQuerySet
+from ..webhooks.processing import process_events
 from .base import pretty_json
 
 
@@ -64,11 +63,9 @@ class WebhookEventAdmin(admin.ModelAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
     @admin.action(description=_("Reprocess selected events"), permissions=["change"])
-    def reprocess(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
+    def reprocess(self, request: HttpRequest, queryset: WebhookEventQuerySet) -> None:
         """Apply again: failed or unprocessed events are retried; processed ones are left alone."""
-        pending = queryset.exclude(
-            status__in=[WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED]
-        )
+        pending = queryset.due()
         skipped = queryset.count() - pending.count()
         result = process_events(pending)
         level = messages.ERROR if result.failed else messages.SUCCESS

@@ -5,9 +5,16 @@ from __future__ import annotations
 from .activity import RECORDING_STATUS_RANK, Participant, Recording, Session
 from .base import MirrorModel
 from .meetings import Application, DialInNumber, Room, RoomQuerySet, Theme
-from .webhooks import WebhookEvent, WebhookEventStatus, WebhookNonce
+from .webhooks import (
+    DONE_STATUSES,
+    WebhookEvent,
+    WebhookEventQuerySet,
+    WebhookEventStatus,
+    WebhookNonce,
+)
 
 __all__ = [
+    "DONE_STATUSES",
     "RECORDING_STATUS_RANK",
     "Application",
     "DialInNumber",
@@ -19,6 +26,7 @@ __all__ = [
     "Session",
     "Theme",
     "WebhookEvent",
+    "WebhookEventQuerySet",
     "WebhookEventStatus",
     "WebhookNonce",
 ]

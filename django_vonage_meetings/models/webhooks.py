@@ -15,6 +15,22 @@ class WebhookEventStatus(models.TextChoices):
     IGNORED = "ignored", _("Ignored (unknown event type)")
 
 
+#: Statuses after which an event is never applied again; the others are still due.
+DONE_STATUSES: frozenset[str] = frozenset(
+    {WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED}
+)
+
+
+class WebhookEventQuerySet(models.QuerySet["WebhookEvent"]):
+    def done(self) -> WebhookEventQuerySet:
+        """Applied (or ignored): nothing left to do."""
+        return self.filter(status__in=DONE_STATUSES)
+
+    def due(self) -> WebhookEventQuerySet:
+        """Received or failed: still to be applied."""
+        return self.exclude(status__in=DONE_STATUSES)
+
+
 class WebhookEvent(models.Model):
     """One authenticated callback.
 
@@ -31,7 +47,8 @@ class WebhookEvent(models.Model):
     event_type = models.CharField(_("event type"), max_length=64)
     payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
     dedupe_key = models.CharField(_("dedupe key"), max_length=64)
-    #: The first delivery's token id (see ``inbox``); later deliveries' go to WebhookNonce.
+    #: The first delivery's token id (see ``webhooks.inbox``); later deliveries' go to
+    #: WebhookNonce.
     jti = models.CharField(
         _("token id"),
         max_length=255,
@@ -62,6 +79,8 @@ class WebhookEvent(models.Model):
         help_text=_("Useful request headers; Authorization is never stored."),
     )
 
+    objects = WebhookEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("webhook event")
         verbose_name_plural = _("webhook events")
@@ -76,6 +95,10 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in DONE_STATUSES
 
 
 class WebhookNonce(models.Model):

@@ -14,13 +14,14 @@ from typing import IO, Any, cast
 
 from django.db import transaction
 
-from ..client import MeetingsClient
+from ..api.client import MeetingsClient
 from ..conf import meetings_settings
 from ..enums import LogoType
 from ..exceptions import MeetingsError, MeetingsValidationError
 from ..models import Application, Recording, Room, Theme
-from ..serializers.api import recording_fields, room_fields, theme_fields
+from ..webhooks.signing import signed_webhook_url
 from .clients import client_for
+from .fields import recording_fields, room_fields, theme_fields
 from .upsert import bulk_upsert
 
 __all__ = [
@@ -65,8 +66,6 @@ def with_callback_urls(data: Mapping[str, Any]) -> dict[str, Any]:
 
     URLs the caller set are kept; only the missing ones are filled in.
     """
-    from ..webhooks import signed_webhook_url
-
     out = dict(data)
     url = signed_webhook_url()
     if url:

@@ -18,12 +18,12 @@ from typing import Any, TypeVar, cast
 
 from django.db import transaction
 
-from ..client import MeetingsClient
+from ..api.client import MeetingsClient
 from ..conf import meetings_settings
 from ..exceptions import NotFoundError
 from ..models import DialInNumber, Recording, Room, Session, Theme
-from ..serializers.api import dial_in_fields, recording_fields, room_fields, theme_fields
 from .clients import client_for
+from .fields import dial_in_fields, recording_fields, room_fields, theme_fields
 from .upsert import SyncCounts, bulk_upsert
 
 __all__ = [

@@ -4,6 +4,10 @@ Each page is written in its own transaction. Existing rows are compared by finge
 the API did not change are not written at all (an idle re-sync writes zero rows), and rows are
 written in ``vonage_id`` order, so concurrent syncs lock them in the same order and cannot
 deadlock each other.
+
+When receivers listen to a model's ``pre_save`` or ``post_save`` (django-simple-history,
+django-auditlog, a search index), each written row sends them as ``Model.save()`` would;
+otherwise, like Django's own ``bulk_create``, none are sent and a page costs its two statements.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
-from ..serializers.api import fingerprint
+from .fields import fingerprint
 
 __all__ = ["SyncCounts", "bulk_upsert"]
 
@@ -62,7 +67,7 @@ def bulk_upsert(
 ) -> SyncCounts:
     """Insert new rows and update changed ones (by ``vonage_id``); skip unchanged ones.
 
-    ``rows`` are field dicts from ``serializers.api`` (with ``vonage_id`` and ``data``).
+    ``rows`` are field dicts from ``services.fields`` (with ``vonage_id`` and ``data``).
     ``keep_if_missing`` names fields the API does not send for this object (a recording's
     room): an existing row's value is kept when the new one is empty.
     """
@@ -73,14 +78,17 @@ def bulk_upsert(
     now = timezone.now()
     concrete = [f.attname for f in model._meta.concrete_fields]
     update_fields = [name for name in concrete if name not in _KEEP]
+    watched = pre_save.has_listeners(model) or post_save.has_listeners(model)
+    # With save receivers, updated instances carry their real id and creation time.
+    identity = ("id", "local_created_at") if watched else ()
     with transaction.atomic():
         existing = {
             found[0]: found[1:]
             for found in model._default_manager.filter(vonage_id__in=list(by_id)).values_list(
-                "vonage_id", "local_payload_hash", *keep_if_missing
+                "vonage_id", "local_payload_hash", *identity, *keep_if_missing
             )
         }
-        to_write: list[M] = []
+        to_write: list[tuple[M, bool]] = []
         for vonage_id in sorted(by_id):
             fields = by_id[vonage_id]
             digest = fingerprint(fields["data"])
@@ -88,27 +96,57 @@ def bulk_upsert(
             if old is not None and old[0] == digest:
                 counts.unchanged += 1
                 continue
+            created_at = now
             if old is None:
                 counts.created += 1
             else:
                 counts.updated += 1
-                for name, value in zip(keep_if_missing, old[1:], strict=True):
+                if watched:
+                    fields["id"], created_at = old[1], old[2]
+                kept = old[1 + len(identity) :]
+                for name, value in zip(keep_if_missing, kept, strict=True):
                     if not fields.get(name):
                         fields[name] = value
-            to_write.append(
-                model(
-                    **fields,
-                    local_payload_hash=digest,
-                    local_synced_at=now,
-                    local_updated_at=now,
-                    local_created_at=now,
-                )
+            instance = model(
+                **fields,
+                local_payload_hash=digest,
+                local_synced_at=now,
+                local_updated_at=now,
+                local_created_at=created_at,
             )
+            to_write.append((instance, old is None))
         if to_write and not dry_run:
-            model._default_manager.bulk_create(
-                to_write,
-                update_conflicts=True,
-                unique_fields=["vonage_id"],
-                update_fields=update_fields,
-            )
+            _write(model, to_write, update_fields, watched=watched)
     return counts
+
+
+def _write(
+    model: type[M], rows: list[tuple[M, bool]], update_fields: list[str], *, watched: bool
+) -> None:
+    """One ``INSERT ... ON CONFLICT DO UPDATE`` for the page; with save receivers connected,
+    ``pre_save``/``post_save`` for each row as ``Model.save()`` would send them."""
+    using = router.db_for_write(model)
+    instances = [instance for instance, _created in rows]
+    if watched:
+        for instance in instances:
+            pre_save.send(
+                sender=model, instance=instance, raw=False, using=using, update_fields=None
+            )
+    model._default_manager.bulk_create(
+        instances,
+        update_conflicts=True,
+        unique_fields=["vonage_id"],
+        update_fields=update_fields,
+    )
+    if watched:
+        for instance, created in rows:
+            instance._state.adding = False
+            instance._state.db = using
+            post_save.send(
+                sender=model,
+                instance=instance,
+                created=created,
+                update_fields=None,
+                raw=False,
+                using=using,
+            )

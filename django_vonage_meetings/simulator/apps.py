@@ -15,5 +15,8 @@ class SimulatorConfig(AppConfig):
 
     def ready(self) -> None:
         from .checks import check_simulator
+        from .outbox import callbacks_queued
+        from .worker import wake_worker
 
         checks.register(check_simulator, "vonage_meetings_simulator")
+        callbacks_queued.connect(wake_worker, dispatch_uid="vonage_meetings_simulator_worker")

@@ -1,4 +1,5 @@
-"""Callback delivery: signed POSTs off the request thread, recorded and retried.
+"""Callback delivery: signed POSTs, recorded and retried (the worker thread calls this off the
+request thread).
 
 Each attempt is signed afresh the Vonage way: ``Authorization: Bearer <JWT>``, HS256 with the
 application's signature secret, claims ``iat``, ``jti``, ``iss`` ("Vonage"), ``application_id``
@@ -18,13 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import threading
 import time
 import uuid
 
 import jwt
 import requests
-from django.db import close_old_connections
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -133,70 +132,3 @@ def due(now: dt.datetime | None = None) -> QuerySet[CallbackDelivery]:
 def deliver_due(limit: int = 500) -> list[CallbackDelivery]:
     """Send every callback that is due, oldest first (keeps each room's events in order)."""
     return [send(delivery) for delivery in list(due())[:limit]]
-
-
-# -- the background worker -------------------------------------------------------------------
-
-
-class _Holder:
-    """The process's one worker (class attributes instead of module globals)."""
-
-    lock = threading.Lock()
-    worker: _Worker | None = None
-
-
-class _Worker(threading.Thread):
-    """One daemon thread per process: delivers callbacks and ticks the simulator's clock."""
-
-    def __init__(self) -> None:
-        super().__init__(name="vonage-meetings-simulator", daemon=True)
-        self.wake = threading.Event()
-        self.stopping = threading.Event()
-
-    def run(self) -> None:
-        from .lifecycle import catch_up
-
-        while not self.stopping.is_set():
-            self.wake.wait(float(sim_setting("TICK_INTERVAL")))
-            self.wake.clear()
-            if self.stopping.is_set():
-                break
-            try:
-                close_old_connections()
-                if sim_setting("TIMER"):
-                    catch_up()
-                if sim_setting("DELIVERY") == "thread":
-                    deliver_due()
-            except Exception:  # keep the worker alive whatever one round did
-                logger.exception("simulator worker round failed")
-            finally:
-                close_old_connections()
-
-
-def ensure_worker() -> None:
-    """Start the worker if it is not running (first simulator request of the process)."""
-    if sim_setting("DELIVERY") != "thread" and not sim_setting("TIMER"):
-        return
-    with _Holder.lock:
-        if _Holder.worker is None or not _Holder.worker.is_alive():
-            _Holder.worker = _Worker()
-            _Holder.worker.start()
-
-
-def wake_worker() -> None:
-    if sim_setting("DELIVERY") != "thread":
-        return
-    ensure_worker()
-    worker = _Holder.worker
-    if worker is not None:
-        worker.wake.set()
-
-
-def stop_worker(timeout: float = 5.0) -> None:
-    """Stop the worker (tests call this before the database goes away)."""
-    with _Holder.lock:
-        worker, _Holder.worker = _Holder.worker, None
-    if worker is not None:
-        worker.stopping.set()
-        worker.wake.set()
-        worker.join(timeout)

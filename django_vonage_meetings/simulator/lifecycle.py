@@ -1,8 +1,8 @@
 """Meetings as they happen: sessions, participants, recordings, expiry, and their callbacks.
 
-Every state change and the callbacks it causes are written in one transaction (an outbox:
-``CallbackDelivery`` rows), so a callback is sent if and only if the change happened; delivery
-happens afterwards, off the request thread (``delivery.py``). The rules follow the service:
+Every state change and the callbacks it causes are written in one transaction (the outbox:
+``CallbackDelivery`` rows, see ``outbox``), so a callback is sent if and only if the change
+happened; delivery happens afterwards (``delivery``). The rules follow the service:
 
 - the first participant let in starts a session (``session:started``); ``auto_record`` rooms
   start recording then;
@@ -19,7 +19,6 @@ happens afterwards, off the request thread (``delivery.py``). The rules follow t
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.db import transaction
@@ -37,42 +36,18 @@ from django_vonage_meetings.enums import (
 from .conf import sim_setting
 from .models import (
     Application,
-    CallbackDelivery,
     Participant,
     ParticipantState,
     Recording,
     Room,
     Session,
 )
+from .outbox import emit
 from .wire import iso, recording_download_url
-
-ROUTE = {"room": "rooms", "session": "sessions", "recording": "recordings"}
 
 
 class SimulatorError(Exception):
     """A control was refused (room unavailable, not the host, recording not allowed...)."""
-
-
-# -- callbacks (the outbox) -----------------------------------------------------------------
-
-
-def emit(room: Room, event: str, fields: dict[str, Any]) -> CallbackDelivery | None:
-    """Queue one callback for ``room`` in the current transaction; None if no URL is set."""
-    url = room.callback_url_for(ROUTE[event.split(":", 1)[0]])
-    if not url:
-        return None
-    body = json.dumps({"event": event, **fields}, separators=(",", ":")).encode()
-    delivery = CallbackDelivery.objects.create(
-        application=room.application, event=event, url=url, body=body, metadata=room.metadata
-    )
-    transaction.on_commit(_kick)
-    return delivery
-
-
-def _kick() -> None:
-    from .delivery import wake_worker
-
-    wake_worker()
 
 
 # -- payloads --------------------------------------------------------------------------------

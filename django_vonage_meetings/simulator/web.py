@@ -36,12 +36,12 @@ from django_vonage_meetings.enums import RecordingStatus
 
 from . import controls
 from .conf import sim_setting
-from .delivery import ensure_worker
 from .ids import lookup_uuid
 from .lifecycle import SimulatorError
 from .logos import S3Error, accept_upload
 from .models import Participant, ParticipantState, Recording, Room, StoredObject
 from .wire import s3_object_url, signing_key, verify_participant_token
+from .worker import ensure_worker
 
 SEAT_SALT = "django_vonage_meetings.simulator.seat"
 #: A tiny but valid MP4 "ftyp" box: the recording download is a real (empty) MP4 file.

@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from django_vonage_meetings import __version__
-from django_vonage_meetings.auth import ApplicationTokenSource
+from django_vonage_meetings.api.auth import ApplicationTokenSource
 from django_vonage_meetings.conf import load_private_key
 from tests.fixtures.client import TINY_PNG, Reply, presigned_forms
 
@@ -109,7 +109,7 @@ def test_from_settings(settings, key_pair, scripted_server):
 def test_token_source_mints_once_under_concurrency(key_pair, monkeypatch):
     import threading
 
-    from django_vonage_meetings import auth
+    from django_vonage_meetings.api import auth
 
     minted = []
     real = auth.make_application_jwt

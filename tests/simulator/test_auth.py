@@ -99,7 +99,7 @@ def test_drf_authentication_class(simulator_app):
     from rest_framework.request import Request
     from rest_framework.test import APIRequestFactory
 
-    from django_vonage_meetings.simulator.auth import ApplicationJWTAuthentication
+    from django_vonage_meetings.simulator.api.authentication import ApplicationJWTAuthentication
     from django_vonage_meetings.simulator.errors import GatewayError
 
     factory = APIRequestFactory()

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from django_vonage_meetings import checks
+from django_vonage_meetings.background import tasks_framework
 from django_vonage_meetings.models import Room, Session, WebhookEvent
 from django_vonage_meetings.simulator import controls
-from django_vonage_meetings.tasks_support import tasks_framework
 from tests.fixtures.tasks import run_db_worker
 
 STARTED = {

@@ -348,7 +348,7 @@ def test_a_failing_webhook_failed_receiver_does_not_hide_the_500(post_webhook, c
 
 def test_rows_without_insert_returning_fall_back_to_save(post_webhook, captured, monkeypatch):
     """Databases without ON CONFLICT ... RETURNING (MySQL, Oracle) take the savepoint path."""
-    from django_vonage_meetings import rows
+    from django_vonage_meetings.webhooks import rows
 
     monkeypatch.setattr(rows, "_fast_insert", lambda connection: False)
     for body in (started(), person("session:participant:joined"), started(), ended()):
@@ -397,8 +397,8 @@ def test_nul_characters_are_refused(post_webhook, encoding):
 def test_a_late_failure_report_does_not_undo_a_processed_event(post_webhook, caplog):
     """Two deliveries race; one fails and rolls back while the other applies the event. The
     failed one's record must not mark the applied event failed."""
-    from django_vonage_meetings.inbox import Delivery, record_failed_delivery
     from django_vonage_meetings.webhooks import dedupe_key
+    from django_vonage_meetings.webhooks.inbox import Delivery, store_failed_delivery
 
     assert post_webhook(started()).status_code == 204
     delivery = Delivery(
@@ -409,7 +409,7 @@ def test_a_late_failure_report_does_not_undo_a_processed_event(post_webhook, cap
         auth_method="jwt",
         remote_addr=None,
     )
-    event = record_failed_delivery(delivery, RuntimeError("lost the race"))
+    event = store_failed_delivery(delivery, RuntimeError("lost the race"))
     event.refresh_from_db()
     assert (event.status, event.error, event.deliveries) == ("processed", "", 2)
     assert "RuntimeError: lost the race" in caplog.text  # the failure is still logged

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ...events import process_events
 from ...models import WebhookEvent, WebhookEventStatus
+from ...webhooks.processing import process_events
 
 
 class Command(BaseCommand):
@@ -27,9 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--type", dest="event_type", help="Only events of this type.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        events = WebhookEvent.objects.exclude(
-            status__in=[WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED]
-        )
+        events = WebhookEvent.objects.due()
         if options["failed"]:
             events = events.filter(status=WebhookEventStatus.FAILED)
         if options["ids"]:

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from ...webhooks import signed_webhook_url
+from ...webhooks.signing import signed_webhook_url
 
 
 class Command(BaseCommand):

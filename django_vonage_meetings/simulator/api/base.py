@@ -12,11 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import lifecycle
-from ..auth import ApplicationJWTAuthentication
 from ..errors import GatewayError, ServiceError, input_error, unauthorized
 from ..faults import apply_faults
 from ..models import Application, Room
 from ..wire import RoomSerializer
+from .authentication import ApplicationJWTAuthentication
 
 
 class SimulatorAPIView(APIView):

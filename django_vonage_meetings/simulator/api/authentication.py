@@ -17,8 +17,8 @@ import jwt
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from .errors import missing_auth, unauthorized
-from .models import Application
+from ..errors import missing_auth, unauthorized
+from ..models import Application
 
 DEFAULT_LIFETIME = 15 * 60
 MAX_LIFETIME = 24 * 60 * 60

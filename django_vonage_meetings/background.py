@@ -1,8 +1,10 @@
-"""Run long work now, or hand it to a background worker when one is configured.
+"""What background work needs to know, without importing the tasks themselves.
 
-The admin's "Sync now" runs the sync in the request when the configured Tasks backend runs tasks
-immediately (or no Tasks framework is installed), and enqueues it when a real worker backend
-(the database worker of django-tasks-db, RQ...) is configured, saying so either way.
+Which Tasks framework is installed (Django 6's ``django.tasks`` or the ``django-tasks``
+backport), whether the configured backend runs tasks in the background, and the batch window
+of queued callbacks (``WEBHOOK_BATCH_WINDOW``). ``tasks.py`` builds on this module; this module
+never imports it, so checks and the admin can ask these questions on a project without a Tasks
+framework.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import threading
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext as _
 
 from .conf import meetings_settings
 
@@ -23,7 +24,6 @@ __all__ = [
     "background_backend",
     "batch_window",
     "reset_batch_window",
-    "run_or_enqueue_sync",
     "tasks_framework",
 ]
 
@@ -32,8 +32,8 @@ __all__ = [
 def tasks_framework() -> Any:
     """``django.tasks`` (Django 6) or the ``django_tasks`` backport, whichever is installed.
 
-    Cached: on Django 5.2 the failed import of ``django.tasks`` searches the file system, which
-    cost a queued callback about 0.1 ms each time. An ImproperlyConfigured is not cached.
+    Cached: on Django 5.2 the failed import of ``django.tasks`` searches the file system on
+    every call, on the path of every queued callback. An ImproperlyConfigured is not cached.
     """
     for name in ("django.tasks", "django_tasks"):
         try:
@@ -61,24 +61,6 @@ def background_backend() -> Any | None:
     if kind in ("ImmediateBackend", "DummyBackend"):
         return None
     return backend
-
-
-def run_or_enqueue_sync(resources: list[str]) -> str:
-    """Sync now or enqueue the sync; return a sentence for the user."""
-    names = ", ".join(name.replace("_", " ") for name in resources)
-    if background_backend() is not None:
-        from .tasks import configured, sync_mirror
-
-        result = configured(sync_mirror).enqueue(resources)
-        return _("Sync of %(names)s queued as a background task (%(id)s).") % {
-            "names": names,
-            "id": getattr(result, "id", "?"),
-        }
-    from .services import sync
-
-    results = sync(resources)
-    summary = "; ".join(f"{name.replace('_', ' ')}: {counts}" for name, counts in results.items())
-    return _("Synced %(summary)s.") % {"summary": summary}
 
 
 class BatchWindow:

@@ -1,17 +1,21 @@
-"""Single-row statements for the webhook path: insert-unless-present, read, update.
+"""Single-row statements for the callback path: insert-unless-present, read, update.
 
-A callback touches three to five rows. Through the ORM each statement cost 80-330 µs of Python
-(building and compiling the query, instantiating the model); the SQL itself takes about 15 µs.
-With the ORM a callback spent four times as long in Python as a view that only inserts the raw
-body, and on SQLite it held the write lock all that time. These helpers keep the ORM's own
+A callback touches a handful of rows, and through ``QuerySet``/``Model.save()`` building and
+compiling each query costs several times what its SQL costs. These helpers keep the ORM's own
 value preparation and conversion (``Field.pre_save``, ``get_db_prep_save``, the backend's
-converters, ``Model.from_db``) and cache each statement's SQL per model, so a row costs about
-what its SQL costs.
+converters, ``Model.from_db``) and cache each statement's SQL per model.
+
+They also send Django's ``pre_save`` and ``post_save`` for every row they insert or update,
+with the arguments ``Model.save()`` would give (a full instance, ``created``,
+``update_fields``, ``raw=False``, ``using``), so django-simple-history, django-auditlog,
+search indexes and cache invalidation see callback writes. When nobody listens for a model,
+that costs nothing and the statement counts stay as they are; when someone does, an insert
+reads first so that the signals are sent only for rows that are really inserted.
 
 ``insert`` uses ``INSERT ... ON CONFLICT (column) DO NOTHING RETURNING pk``, which PostgreSQL
 and SQLite (3.35+) understand and which never raises for the conflict it names, so no savepoint
 is needed inside the caller's transaction. On other databases it falls back to a savepoint and
-``Model.save(force_insert=True)``.
+``Model.save(force_insert=True)`` (which sends the signals itself).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any, TypeVar
 
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.signals import post_save, pre_save
 
 __all__ = ["fill_null", "insert", "select", "update"]
 
@@ -32,6 +37,30 @@ Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
 def _connection(model: type[models.Model]) -> BaseDatabaseWrapper:
     return connections[router.db_for_write(model)]
+
+
+def _watched(model: type[models.Model]) -> bool:
+    """Whether anyone listens to this model's saves (then rows go out with the signals)."""
+    return pre_save.has_listeners(model) or post_save.has_listeners(model)
+
+
+def _pre_save(obj: models.Model, alias: str, update_fields: frozenset[str] | None) -> None:
+    pre_save.send(
+        sender=type(obj), instance=obj, raw=False, using=alias, update_fields=update_fields
+    )
+
+
+def _post_save(
+    obj: models.Model, alias: str, *, created: bool, update_fields: frozenset[str] | None
+) -> None:
+    post_save.send(
+        sender=type(obj),
+        instance=obj,
+        created=created,
+        update_fields=update_fields,
+        raw=False,
+        using=alias,
+    )
 
 
 def _fast_insert(connection: BaseDatabaseWrapper) -> bool:
@@ -101,6 +130,13 @@ def insert(obj: models.Model, *, unique: str) -> bool:
         except IntegrityError:
             return False
         return True
+    watched = _watched(model)
+    if watched:
+        # Signals only for a row that is really inserted: look first (a concurrent insert
+        # still makes the statement below do nothing, and then no post_save is sent).
+        if select(model, unique, getattr(obj, _field(model, unique).attname)) is not None:
+            return False
+        _pre_save(obj, connection.alias, None)
     sql, fields = _insert_sql(model, connection.vendor, unique)
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
     with connection.cursor() as cursor:
@@ -111,6 +147,8 @@ def insert(obj: models.Model, *, unique: str) -> bool:
     obj.pk = row[0]
     obj._state.adding = False
     obj._state.db = connection.alias
+    if watched:
+        _post_save(obj, connection.alias, created=True, update_fields=None)
     return True
 
 
@@ -161,6 +199,9 @@ def update(obj: models.Model, fields: Sequence[str]) -> None:
         return
     model = type(obj)
     connection = _connection(model)
+    watched = _watched(model)
+    if watched:
+        _pre_save(obj, connection.alias, frozenset(fields))
     chosen = [_field(model, name) for name in fields]
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in chosen)
     params = [f.get_db_prep_save(f.pre_save(obj, False), connection=connection) for f in chosen]
@@ -172,10 +213,18 @@ def update(obj: models.Model, fields: Sequence[str]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, obj.pk])
+    if watched:
+        _post_save(obj, connection.alias, created=False, update_fields=frozenset(fields))
 
 
 def fill_null(model: type[models.Model], where: str, value: Any, field: str, new: Any) -> None:
     """Set ``field`` to ``new`` on the row whose ``where`` equals ``value``, if it is NULL."""
+    if _watched(model):
+        found = select(model, where, value)
+        if found is not None and getattr(found, _field(model, field).attname) is None:
+            setattr(found, _field(model, field).attname, new)
+            update(found, [field])
+        return
     connection = _connection(model)
     column = _column(model, field, connection)
     sql = _statement(

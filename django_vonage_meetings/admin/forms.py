@@ -14,16 +14,16 @@ from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import rules, services
-from .enums import JoinApprovalLevel, LogoType, MicrophoneState, RoomLanguage, RoomType
-from .exceptions import (
+from .. import rules, services
+from ..enums import JoinApprovalLevel, LogoType, MicrophoneState, RoomLanguage, RoomType
+from ..exceptions import (
     BadRequestError,
     LogoUploadError,
     MeetingsAPIError,
     MeetingsError,
     MeetingsValidationError,
 )
-from .models import Room, Theme
+from ..models import Room, Theme
 
 FEATURES = (
     ("is_recording_available", _("Recording")),

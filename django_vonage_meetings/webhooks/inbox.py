@@ -1,27 +1,30 @@
-"""Store each authenticated callback once and, inline, apply and announce it: one transaction
-per delivery.
+"""Store each authenticated callback once, refuse replays, and (inline) have it applied in the
+same transaction.
 
-The transaction inserts the event unless its dedupe key is known, then applies it and sends
-its signals (receivers run in this transaction, as the signals reference documents). A
-duplicate delivered at the same moment waits on the event row's unique key until this
-transaction ends, then finds the event processed. When applying fails, everything of the
-delivery rolls back and :func:`record_failed_delivery` stores the failed attempt in a
-transaction of its own, so the failure stays visible and the next delivery applies the event
-again (dj-stripe #832).
+Identity. Callbacks carry no event id. Each one describes one fact (this session started at
+that time; this recording was uploaded with that URL), so the canonical JSON of its payload is
+its identity (:func:`dedupe_key`), unique in the database: the same callback delivered twice,
+or by two web processes at once, is one row. A duplicate delivered at the same moment waits on
+that unique key until the first transaction ends, then finds the event stored.
 
-Replays. A first delivery's token id (``jti``) is stored on its event, not in a table of its
-own: that is one insert fewer on the path every callback takes. It still refuses every replay,
-because the token's ``payload_hash`` binds it to its body, so a replayed request always carries
-a body whose event is stored, and lands on the duplicate path. There the token is compared with
-the event's and, for the sender's own redeliveries, remembered as a :class:`WebhookNonce`; a
-token seen either way is refused and the transaction rolls back with nothing written. Events
-are never pruned inside the replay window (``meetings_prune_events``).
+Replays. A first delivery's token id (``jti``) is stored on its event rather than in a table of
+its own, one insert fewer on the path every callback takes. That still refuses every replay:
+the token's ``payload_hash`` binds it to its body, so a replayed request carries the body of an
+event already stored and lands on the duplicate path. There its token is compared with the
+event's and, for the sender's own redeliveries, remembered as a :class:`WebhookNonce`; a token
+seen either way is refused and the transaction rolls back with nothing written. Events are
+never pruned inside the replay window (``meetings_prune_events``).
+
+Failures. When applying fails, everything of the delivery rolls back and
+:func:`store_failed_delivery` stores the failed attempt in a transaction of its own, so the
+failure stays visible and the next delivery applies the event again (dj-stripe #832).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
+import hashlib
+import json
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,25 +32,38 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from . import rows, signals
-from .conf import meetings_settings
-from .events import DONE, Change, announce, apply_event, mark_failed, mark_processed
-from .models import WebhookEvent, WebhookEventStatus, WebhookNonce
+from .. import signals
+from ..conf import meetings_settings
+from ..enums import canonical_event
+from ..models import WebhookEvent, WebhookNonce
+from . import processing, rows
 
 __all__ = [
     "Delivery",
     "Outcome",
     "ReplayedToken",
     "accept",
+    "dedupe_key",
     "prune_nonces",
-    "record_failed_delivery",
+    "store_failed_delivery",
 ]
-
-logger = logging.getLogger("django_vonage_meetings.events")
 
 
 class ReplayedToken(Exception):
     """The delivery's token (its ``jti``) was accepted before: a captured request, replayed."""
+
+
+def dedupe_key(payload: dict[str, Any]) -> str:
+    """Identify a callback by its content: the same callback delivered twice has one key.
+
+    Redeliveries (freshly signed, byte-identical or re-serialised) share it; an old event name
+    counts as its current one.
+    """
+    normalised = dict(payload)
+    if isinstance(normalised.get("event"), str):
+        normalised["event"] = canonical_event(normalised["event"])
+    canonical = json.dumps(normalised, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass
@@ -64,7 +80,8 @@ class Delivery:
     remote_addr: str | None
     headers: dict[str, str] = field(default_factory=dict)
 
-    def new_event(self, status: str, **extra: Any) -> WebhookEvent:
+    def new_event(self, *, inline: bool) -> WebhookEvent:
+        status, attempts = processing.arrival_status(known=self.fields is not None, inline=inline)
         now = timezone.now()
         return WebhookEvent(
             event_type=str(self.payload["event"]),
@@ -72,12 +89,12 @@ class Delivery:
             dedupe_key=self.dedupe_key,
             jti=self.jti or "",
             status=status,
+            attempts=attempts,
             received_at=now,
-            processed_at=now if status in DONE else None,
+            processed_at=now if attempts else None,
             auth_method=self.auth_method,
             remote_addr=self.remote_addr,
             headers=self.headers,
-            **extra,
         )
 
 
@@ -87,7 +104,7 @@ class Outcome:
     #: Stored by this delivery (``webhook_received`` is due).
     new: bool
     #: What this delivery applied (and announced); None when it applied nothing.
-    change: Change | None = None
+    change: processing.Change | None = None
     #: Stored but not applied: a task has to apply it.
     pending: bool = False
 
@@ -101,33 +118,24 @@ def accept(delivery: Delivery, *, inline: bool) -> Outcome:
     so a crash before it commits loses no announcement; the retry makes it).
 
     Queued (not ``inline``) with nobody listening to ``webhook_received``, a first delivery is
-    a single insert, atomic by itself, so it needs no transaction: two statements per callback
-    with the enqueue, against the raw-body baseline's one.
+    a single insert, atomic by itself, so it needs no transaction.
     """
-    event = _new_event(delivery, inline=inline)
+    event = delivery.new_event(inline=inline)
+    known = delivery.fields is not None
     if not inline and not signals.webhook_received.has_listeners(WebhookEvent):
         if rows.insert(event, unique="dedupe_key"):
-            return Outcome(event, new=True, pending=delivery.fields is not None)
+            return Outcome(event, new=True, pending=known)
         with transaction.atomic():
             return _redelivered(delivery, inline=inline)
     with transaction.atomic():
         if rows.insert(event, unique="dedupe_key"):
-            outcome = Outcome(event, new=True, pending=delivery.fields is not None and not inline)
-            if delivery.fields is not None and inline:
-                outcome.change = apply_event(event, delivery.fields)
+            outcome = Outcome(event, new=True, pending=known and not inline)
+            if known and inline:
+                outcome.change = processing.apply_event(event, delivery.fields)
         else:
             outcome = _redelivered(delivery, inline=inline)
-        announce(outcome.event, outcome.change, received=outcome.new)
+        processing.announce(outcome.event, outcome.change, received=outcome.new)
     return outcome
-
-
-def _new_event(delivery: Delivery, *, inline: bool) -> WebhookEvent:
-    if delivery.fields is None:
-        return delivery.new_event(WebhookEventStatus.IGNORED)
-    if inline:
-        # Applied in this same transaction, or not stored at all.
-        return delivery.new_event(WebhookEventStatus.PROCESSED, attempts=1)
-    return delivery.new_event(WebhookEventStatus.RECEIVED)
 
 
 def _redelivered(delivery: Delivery, *, inline: bool) -> Outcome:
@@ -137,42 +145,30 @@ def _redelivered(delivery: Delivery, *, inline: bool) -> Outcome:
     _remember(existing, delivery.jti, replay_is_error=True)
     existing.deliveries += 1
     written = ["deliveries"]
-    if existing.status in DONE:
+    if existing.is_done:
         rows.update(existing, written)
         return Outcome(existing, new=False)
     if not inline:
-        # Failed before: the sender's retry queues it again, for the task that applies what
-        # is received (its error stays visible until that succeeds).
-        existing.status = WebhookEventStatus.RECEIVED
-        rows.update(existing, [*written, "status"])
+        rows.update(existing, [*written, *processing.mark_requeued(existing)])
         return Outcome(existing, new=False, pending=True)
     # Failed before (or left unprocessed): this delivery applies it again.
-    change = apply_event(existing, delivery.fields)
-    rows.update(existing, [*written, *mark_processed(existing, change)])
+    change = processing.apply_event(existing, delivery.fields)
+    rows.update(existing, [*written, *processing.mark_processed(existing, change)])
     return Outcome(existing, new=False, change=change)
 
 
-def record_failed_delivery(delivery: Delivery, exc: BaseException) -> WebhookEvent:
+def store_failed_delivery(delivery: Delivery, exc: BaseException) -> WebhookEvent:
     """Store the event as failed after its delivery rolled back (one transaction)."""
     with transaction.atomic():
-        event = delivery.new_event(WebhookEventStatus.FAILED)
-        mark_failed(event, exc)
-        if not rows.insert(event, unique="dedupe_key"):
-            event = _existing(delivery.dedupe_key)
-            _remember(event, delivery.jti, replay_is_error=False)
-            event.deliveries += 1
-            written = ["deliveries"]
-            if event.status not in DONE:
-                # A delivery that raced this one may have applied it meanwhile: keep that.
-                written += mark_failed(event, exc)
-            rows.update(event, written)
-    logger.error(
-        "processing webhook event %s (%s) failed: %s: %s",
-        event.pk,
-        event.event_type,
-        type(exc).__name__,
-        exc,
-    )
+        event = delivery.new_event(inline=False)
+        processing.mark_failed(event, exc)
+        if rows.insert(event, unique="dedupe_key"):
+            processing.log_failure(event, exc)
+            return event
+        event = _existing(delivery.dedupe_key)
+        _remember(event, delivery.jti, replay_is_error=False)
+        event.deliveries += 1
+        processing.fail(event, exc, attempt=True, also=["deliveries"])
     return event
 
 

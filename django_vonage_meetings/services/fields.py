@@ -3,7 +3,7 @@
 ``data`` keeps the whole payload; the columns are derived from it. These run for every row of a
 sync (thousands per second), so they are plain functions over the API's own answers rather than
 a DRF serializer per row (which cost several times the page fetch they overlap with; input from
-users is validated with DRF serializers in ``validation.py`` before it ever reaches the API).
+users is validated with DRF serializers in ``api.validation`` before it ever reaches the API).
 
 ``fingerprint`` hashes what a sync compares: the payload minus what changes on every response
 (the ``participant_token`` minted afresh into each ``host_url``), so an idle re-sync writes

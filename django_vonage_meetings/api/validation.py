@@ -17,9 +17,9 @@ from typing import IO, Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from . import rules
-from .enums import JoinApprovalLevel, LogoType, MicrophoneState, RoomLanguage, RoomType
-from .exceptions import MeetingsValidationError
+from .. import rules
+from ..enums import JoinApprovalLevel, LogoType, MicrophoneState, RoomLanguage, RoomType
+from ..exceptions import MeetingsValidationError
 
 __all__ = [
     "read_logo",

@@ -14,35 +14,30 @@ and the 500 makes the sender retry.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import validate_ipv46_address
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import HttpHeaders
-from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import serializers
 
-from . import signals
-from .conf import meetings_settings
-from .enums import EventType
-from .events import record_failure
-from .exceptions import WebhookAuthenticationError
-from .inbox import Delivery, ReplayedToken, accept, prune_nonces, record_failed_delivery
-from .models import WebhookEvent
-from .serializers.events import parse_payload
-from .signing import make_url_token, verify_jwt, verify_url_token
+from ..conf import meetings_settings
+from ..exceptions import WebhookAuthenticationError
+from ..models import WebhookEvent
+from .handlers import parse_payload
+from .inbox import Delivery, ReplayedToken, accept, dedupe_key, prune_nonces, store_failed_delivery
+from .processing import announce_failure, record_failure
+from .signing import verify_jwt, verify_url_token
 
-__all__ = ["WebhookView", "dedupe_key", "signed_webhook_url"]
+__all__ = ["WebhookView"]
 
 logger = logging.getLogger("django_vonage_meetings.webhooks")
 
@@ -68,45 +63,6 @@ def _meta_key(name: str) -> str:
 #: Where each useful header sits in ``request.META``: reading those keys directly spares
 #: every callback building ``request.headers`` from the whole environ.
 _USEFUL_META = tuple((name, _meta_key(name)) for name in USEFUL_HEADERS)
-
-
-def signed_webhook_url() -> str | None:
-    """The absolute signed callback URL, from ``WEBHOOK_BASE_URL``; None when that is unset.
-
-    Paste it into the Vonage application's Meetings callback settings; the services put it into
-    the ``callback_urls`` of rooms they create. It changes when the newest signature secret does.
-    """
-    base = meetings_settings.WEBHOOK_BASE_URL
-    if not base:
-        return None
-    secrets = meetings_settings.SIGNATURE_SECRETS
-    if not secrets:
-        raise ImproperlyConfigured(
-            "VONAGE_MEETINGS['SIGNATURE_SECRETS'] is empty, so no signed callback URL can be made."
-        )
-    try:
-        path = reverse("vonage_meetings:webhook-signed", args=[make_url_token(secrets)])
-    except NoReverseMatch:
-        raise ImproperlyConfigured(
-            "The webhook URL cannot be built: include django_vonage_meetings.urls in your "
-            'URLconf, e.g. path("vonage/meetings/", include("django_vonage_meetings.urls")).'
-        ) from None
-    return f"{base}{path}"
-
-
-def dedupe_key(payload: dict[str, Any]) -> str:
-    """Identify a callback by its content: the same callback delivered twice has one key.
-
-    Callbacks carry no event id. Each one describes one fact (this session started at that
-    time; this recording was uploaded with that URL), so the canonical JSON of the payload is
-    the fact's identity; redeliveries (freshly signed, byte-identical or re-serialised) share
-    it. ``recording:ready`` is the old name of ``recording:uploaded`` and counts as the same.
-    """
-    normalised = dict(payload)
-    if normalised.get("event") == EventType.RECORDING_READY:
-        normalised["event"] = EventType.RECORDING_UPLOADED.value
-    canonical = json.dumps(normalised, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _refuse(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
@@ -207,13 +163,13 @@ class WebhookView(View):
             return self.refuse_auth(request, token, "replayed_jti", "This token was already used.")
         except Exception as exc:
             # Everything of this delivery rolled back: store the failed attempt afresh.
-            return self.failed(exc, partial(record_failed_delivery, delivery, exc))
+            return self.failed(exc, partial(store_failed_delivery, delivery, exc))
         if not outcome.new:
             # Only redeliveries leave nonces (a first delivery's token is on its event).
             prune_nonces()
         if outcome.pending:
             try:
-                from .tasks import enqueue_event
+                from ..tasks import enqueue_event
 
                 enqueue_event(outcome.event.pk)
             except Exception as exc:
@@ -230,12 +186,7 @@ class WebhookView(View):
             # The database itself failed (or the event vanished): nothing stored to point at.
             logger.exception("could not record a failed webhook delivery")
             return _refuse(500, "processing_failed", "The event could not be stored or applied.")
-        # A receiver of webhook_failed failing must not hide the answer the sender needs.
-        for receiver, error in signals.webhook_failed.send_robust(
-            sender=WebhookEvent, event=failed, exception=exc
-        ):
-            if isinstance(error, Exception):
-                logger.error("webhook_failed receiver %r raised %r", receiver, error)
+        announce_failure(failed, exc)
         return _refuse(
             500,
             "processing_failed",

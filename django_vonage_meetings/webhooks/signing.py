@@ -24,10 +24,13 @@ from typing import Any
 
 import jwt
 from django.core import signing
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import NoReverseMatch, reverse
 
-from .exceptions import WebhookAuthenticationError
+from ..conf import meetings_settings
+from ..exceptions import WebhookAuthenticationError
 
-__all__ = ["make_url_token", "verify_jwt", "verify_url_token"]
+__all__ = ["make_url_token", "signed_webhook_url", "verify_jwt", "verify_url_token"]
 
 URL_SIGNING_SALT = "django_vonage_meetings.webhooks.url"
 URL_SIGNED_VALUE = "vonage-meetings-callbacks"
@@ -41,6 +44,30 @@ def make_url_token(secrets: Sequence[str]) -> str:
             "no_secret", "VONAGE_MEETINGS['SIGNATURE_SECRETS'] is empty: nothing to sign with."
         )
     return signing.Signer(key=secrets[0], salt=URL_SIGNING_SALT).sign(URL_SIGNED_VALUE)
+
+
+def signed_webhook_url() -> str | None:
+    """The absolute signed callback URL, from ``WEBHOOK_BASE_URL``; None when that is unset.
+
+    Paste it into the Vonage application's Meetings callback settings; the services put it into
+    the ``callback_urls`` of rooms they create. It changes when the newest signature secret does.
+    """
+    base = meetings_settings.WEBHOOK_BASE_URL
+    if not base:
+        return None
+    secrets = meetings_settings.SIGNATURE_SECRETS
+    if not secrets:
+        raise ImproperlyConfigured(
+            "VONAGE_MEETINGS['SIGNATURE_SECRETS'] is empty, so no signed callback URL can be made."
+        )
+    try:
+        path = reverse("vonage_meetings:webhook-signed", args=[make_url_token(secrets)])
+    except NoReverseMatch:
+        raise ImproperlyConfigured(
+            "The webhook URL cannot be built: include django_vonage_meetings.urls in your "
+            'URLconf, e.g. path("vonage/meetings/", include("django_vonage_meetings.urls")).'
+        ) from None
+    return f"{base}{path}"
 
 
 def verify_url_token(token: str, secrets: Sequence[str]) -> None:

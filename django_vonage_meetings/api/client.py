@@ -1,0 +1,395 @@
+"""``MeetingsClient``: the Meetings API over HTTP, and nothing else.
+
+It returns the API's decoded JSON (snake_case dicts, ``_links`` kept) and knows nothing of models;
+the ``services`` package turns answers into rows. It speaks the wire exactly as the service did
+and reads it as leniently as the service answered; the transport (``api.transport``) makes every
+failure a typed error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Final
+from urllib.parse import urlsplit
+
+import requests
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from requests.adapters import HTTPAdapter
+
+from ..conf import load_private_key, meetings_settings
+from ..exceptions import (
+    LogoUploadError,
+    MeetingsAPIError,
+    MeetingsConfigurationError,
+    MeetingsValidationError,
+)
+from . import validation
+from .auth import ApplicationJWTAuth, ApplicationTokenSource
+from .pages import embedded_rooms, next_query, normalise_page, normalise_room, segment, unwrap
+from .transport import (
+    BODY_EXCERPT,
+    RETRY_STATUSES,
+    USER_AGENT,
+    MeetingsRetry,
+    WithoutAuthorization,
+    error_from_response,
+    s3_error,
+    send,
+)
+
+__all__ = ["MeetingsClient"]
+
+logger = logging.getLogger("django_vonage_meetings.client")
+
+API_PREFIX: Final = "/v1/meetings"
+
+
+class MeetingsClient:
+    """A client for the Vonage Meetings API (method names follow the official Node SDK).
+
+    Build it from settings with :meth:`from_settings`, or directly::
+
+        client = MeetingsClient(application_id="...", private_key="/path/private.key")
+        room = client.create_room({"display_name": "Weekly", "type": "instant"})
+
+    One client may be shared between threads. Close it (or use it as a context manager) to
+    release pooled connections.
+    """
+
+    def __init__(
+        self,
+        application_id: str,
+        private_key: str | bytes | Path | RSAPrivateKey,
+        api_host: str = "https://api-eu.vonage.com",
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        max_retries: int = 3,
+        backoff_factor: float = 0.5,
+        backoff_max: float = 30.0,
+        retry_after_max: float = 60.0,
+        jwt_ttl: int = 300,
+        session: requests.Session | None = None,
+    ) -> None:
+        if not isinstance(application_id, str) or not application_id.strip():
+            raise MeetingsValidationError({"application_id": ["This field is required."]})
+        host = urlsplit(api_host.strip()) if isinstance(api_host, str) else None
+        if host is None or host.scheme not in ("http", "https") or not host.netloc:
+            raise MeetingsValidationError(
+                {"api_host": ["Must be an http(s) URL such as 'https://api-eu.vonage.com'."]}
+            )
+        try:
+            key = load_private_key("PRIVATE_KEY", private_key)
+        except MeetingsConfigurationError as exc:
+            # The loader speaks of the setting; here it was an argument.
+            raise MeetingsValidationError({"private_key": [exc.problem]}) from None
+        self.application_id = application_id.strip()
+        self.api_host = api_host.strip().rstrip("/")
+        self.timeout = (connect_timeout, timeout)
+        self._tokens = ApplicationTokenSource(self.application_id, key, ttl=jwt_ttl)
+        # urllib3 resends the same Authorization header on every retry, so the token must
+        # outlive the longest the retries may take (the source caps this at half its life).
+        retry_window = max_retries * max(retry_after_max, backoff_max) + (max_retries + 1) * (
+            connect_timeout + timeout
+        )
+        self._auth = ApplicationJWTAuth(self._tokens, min_valid=retry_window)
+        self.retry = MeetingsRetry(
+            total=max_retries,
+            connect=max_retries,
+            read=max_retries,
+            status=max_retries,
+            other=0,
+            backoff_factor=backoff_factor,
+            backoff_max=backoff_max,
+            status_forcelist=sorted(RETRY_STATUSES),
+            allowed_methods=None,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+            retry_after_limit=retry_after_max,
+        )
+        self._owns_session = session is None
+        self.session = session if session is not None else requests.Session()
+        self._adapter = HTTPAdapter(max_retries=self.retry, pool_connections=4, pool_maxsize=16)
+        self.session.mount("https://", self._adapter)
+        self.session.mount("http://", self._adapter)
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> MeetingsClient:
+        """A client configured from ``settings.VONAGE_MEETINGS`` (read now, validated)."""
+        s = meetings_settings
+        options: dict[str, Any] = {
+            "application_id": s.APPLICATION_ID,
+            "private_key": s.PRIVATE_KEY,
+            "api_host": s.API_HOST,
+            "timeout": s.TIMEOUT,
+            "connect_timeout": s.CONNECT_TIMEOUT,
+            "max_retries": s.MAX_RETRIES,
+            "backoff_factor": s.RETRY_BACKOFF,
+            "retry_after_max": s.RETRY_AFTER_MAX,
+            "jwt_ttl": s.JWT_TTL,
+        }
+        options.update(overrides)
+        return cls(**options)
+
+    def __repr__(self) -> str:
+        return f"<MeetingsClient application_id={self.application_id!r} api_host={self.api_host!r}>"
+
+    def close(self) -> None:
+        """Release pooled connections (and the session, when the client made it)."""
+        if self._owns_session:
+            self.session.close()
+        else:
+            self._adapter.close()
+
+    def __enter__(self) -> MeetingsClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        return f"{self.api_host}{API_PREFIX}{path}"
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        url = self.url(path)
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if json is not None:
+            headers["Content-Type"] = "application/json"
+        response = self._send(
+            method, url, headers=headers, params=params, json=json, auth=self._auth
+        )
+        if response.status_code >= 400:
+            raise error_from_response(response, method=method, url=url)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            # finalizeLogos answered a plain "OK"; anything else non-JSON on success is odd
+            # but not an error of the request.
+            return response.text
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        return send(
+            self.session, method, url, timeout=self.timeout, retries=self.retry.total, **kwargs
+        )
+
+    def _object(self, answer: Any, method: str, path: str) -> dict[str, Any]:
+        """The JSON object an endpoint answers; anything else (an HTML page from a proxy) is
+        an error rather than a string handed on as if it were a room."""
+        if isinstance(answer, dict):
+            return answer
+        raise MeetingsAPIError(
+            200,
+            method=method,
+            url=self.url(path),
+            message=f"expected a JSON object, got {str(answer)[:BODY_EXCERPT]!r}",
+        )
+
+    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        seen: set[tuple[tuple[str, str], ...]] = set()
+        query: dict[str, Any] = {k: v for k, v in params.items() if v is not None}
+        while True:
+            key = tuple(sorted((k, str(v)) for k, v in query.items()))
+            if key in seen:
+                return
+            seen.add(key)
+            page = self._object(self._request("GET", path, params=query), "GET", path)
+            rooms = embedded_rooms(page)
+            yield page
+            if not rooms:
+                return
+            nxt = next_query(page)
+            if nxt is None:
+                return
+            if "page_size" in query and "page_size" not in nxt:
+                nxt["page_size"] = query["page_size"]
+            query = nxt
+
+    # -- rooms -------------------------------------------------------------------------------
+
+    def get_room_page(
+        self,
+        page_size: int | None = None,
+        start_id: int | str | None = None,
+        end_id: int | str | None = None,
+    ) -> dict[str, Any]:
+        params = {"page_size": page_size, "start_id": start_id, "end_id": end_id}
+        page = self._request(
+            "GET", "/rooms", params={k: v for k, v in params.items() if v is not None}
+        )
+        return normalise_page(self._object(page, "GET", "/rooms"))
+
+    def get_rooms(self, page_size: int | None = None) -> Iterator[dict[str, Any]]:
+        """Every room, page by page, following ``_links.next`` until there is none."""
+        for page in self._pages("/rooms", {"page_size": page_size}):
+            yield from embedded_rooms(page)
+
+    def iter_room_pages(self, page_size: int | None = None) -> Iterator[dict[str, Any]]:
+        """Every page of rooms (for callers that work a page at a time, like the sync)."""
+        for page in self._pages("/rooms", {"page_size": page_size}):
+            yield normalise_page(page)
+
+    def get_room(self, room_id: str) -> dict[str, Any]:
+        path = f"/rooms/{segment('room_id', room_id)}"
+        return normalise_room(self._object(self._request("GET", path), "GET", path))
+
+    def create_room(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Create a room (checked locally first). Never retried after it may have arrived."""
+        body = validation.validate_room_create(data)
+        answer = self._request("POST", "/rooms", json=body)
+        return normalise_room(self._object(answer, "POST", "/rooms"))
+
+    def update_room(self, room_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """PATCH a room; ``data`` is wrapped in ``update_details`` unless it already is."""
+        path = f"/rooms/{segment('room_id', room_id)}"
+        body = {"update_details": validation.validate_room_update(unwrap(data))}
+        answer = self._request("PATCH", path, json=body)
+        return normalise_room(self._object(answer, "PATCH", path))
+
+    # -- themes ------------------------------------------------------------------------------
+
+    def get_themes(self) -> list[dict[str, Any]]:
+        answer = self._request("GET", "/themes")
+        # An application without themes got `{}` from the service (and `[]` from Node's stubs).
+        return list(answer) if isinstance(answer, list) else []
+
+    def get_theme(self, theme_id: str) -> dict[str, Any]:
+        path = f"/themes/{segment('theme_id', theme_id)}"
+        return self._object(self._request("GET", path), "GET", path)
+
+    def create_theme(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        body = validation.validate_theme_create(data)
+        return self._object(self._request("POST", "/themes", json=body), "POST", "/themes")
+
+    def update_theme(self, theme_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """PATCH a theme; ``data`` is wrapped in ``update_details`` unless it already is."""
+        path = f"/themes/{segment('theme_id', theme_id)}"
+        body = {"update_details": validation.validate_theme_update(unwrap(data))}
+        return self._object(self._request("PATCH", path, json=body), "PATCH", path)
+
+    def delete_theme(self, theme_id: str, force: bool = False) -> None:
+        """Delete a theme; ``force=True`` (sent only then) also detaches it from rooms."""
+        params = {"force": "true"} if force else None
+        self._request("DELETE", f"/themes/{segment('theme_id', theme_id)}", params=params)
+
+    def get_rooms_for_theme_page(
+        self,
+        theme_id: str,
+        page_size: int | None = None,
+        start_id: int | str | None = None,
+        end_id: int | str | None = None,
+    ) -> dict[str, Any]:
+        path = f"/themes/{segment('theme_id', theme_id)}/rooms"
+        params = {"page_size": page_size, "start_id": start_id, "end_id": end_id}
+        page = self._request("GET", path, params={k: v for k, v in params.items() if v is not None})
+        return normalise_page(self._object(page, "GET", path))
+
+    def get_rooms_for_theme(
+        self, theme_id: str, page_size: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        path = f"/themes/{segment('theme_id', theme_id)}/rooms"
+        for page in self._pages(path, {"page_size": page_size}):
+            yield from embedded_rooms(page)
+
+    def set_default_theme(self, theme_id: str | None) -> dict[str, Any]:
+        """Make a theme the application's default (``None`` clears it); returns the application."""
+        body = {"update_details": {"default_theme_id": theme_id}}
+        answer = self._request("PATCH", "/applications", json=body)
+        return self._object(answer, "PATCH", "/applications")
+
+    # -- logos -------------------------------------------------------------------------------
+
+    def get_logo_upload_urls(self) -> list[dict[str, Any]]:
+        answer = self._request("GET", "/themes/logos-upload-urls")
+        return list(answer) if isinstance(answer, list) else []
+
+    def upload_logo_to_s3(
+        self, form: Mapping[str, Any], content: bytes, filename: str = "logo.png"
+    ) -> None:
+        """POST the image to the presigned form: every field first, the file last, no auth."""
+        url = str(form["url"])
+        fields = form.get("fields") or {}
+        parts: list[tuple[str, tuple[str | None, Any, str | None]]] = [
+            (str(name), (None, str(value), None)) for name, value in fields.items()
+        ]
+        parts.append(("file", (filename, content, "image/png")))
+        # A presigned form authenticates itself: no Authorization header, no session auth.
+        response = self._send(
+            "POST",
+            url,
+            files=parts,
+            headers={"User-Agent": USER_AGENT, "Authorization": None},
+            auth=WithoutAuthorization(),
+        )
+        if response.status_code in (200, 201, 204):
+            return
+        code, message = s3_error(response.text)
+        raise LogoUploadError(
+            response.status_code,
+            method="POST",
+            url=url.split("?", maxsplit=1)[0],
+            name=code or "S3Error",
+            message=message or f"the logo upload was refused with HTTP {response.status_code}",
+        )
+
+    def finalize_logos(self, theme_id: str, keys: list[str]) -> None:
+        """Attach uploaded logos to a theme (the service answered a bare ``OK``)."""
+        path = f"/themes/{segment('theme_id', theme_id)}/finalizeLogos"
+        self._request("PUT", path, json={"keys": list(keys)})
+
+    def upload_icon(self, theme_id: str, logo_type: str, file: str | Path | IO[bytes]) -> str:
+        """Upload one logo to a theme in the service's three steps; return its storage key."""
+        content, filename = validation.read_logo(file, logo_type)
+        forms = self.get_logo_upload_urls()
+        form = next(
+            (f for f in forms if (f.get("fields") or {}).get("logoType") == logo_type), None
+        )
+        if form is None:
+            raise MeetingsAPIError(
+                200,
+                method="GET",
+                url=self.url("/themes/logos-upload-urls"),
+                message=f"the service offered no upload form for logo type {logo_type!r}",
+            )
+        self.upload_logo_to_s3(form, content, filename)
+        key = str(form["fields"]["key"])
+        self.finalize_logos(theme_id, [key])
+        return key
+
+    # -- recordings, sessions, numbers -------------------------------------------------------
+
+    def get_recording(self, recording_id: str) -> dict[str, Any]:
+        path = f"/recordings/{segment('recording_id', recording_id)}"
+        return self._object(self._request("GET", path), "GET", path)
+
+    def delete_recording(self, recording_id: str) -> None:
+        self._request("DELETE", f"/recordings/{segment('recording_id', recording_id)}")
+
+    def get_session_recordings(self, session_id: str) -> list[dict[str, Any]]:
+        path = f"/sessions/{segment('session_id', session_id)}/recordings"
+        answer = self._request("GET", path)
+        embedded = answer.get("_embedded") if isinstance(answer, Mapping) else None
+        recordings = embedded.get("recordings") if isinstance(embedded, Mapping) else embedded
+        return list(recordings) if isinstance(recordings, list) else []
+
+    def get_dial_in_numbers(self) -> list[dict[str, Any]]:
+        answer = self._request("GET", "/dial-in-numbers")
+        return list(answer) if isinstance(answer, list) else []

@@ -1,1 +1,0 @@
-"""DRF serializers: API payloads (``.api``) and callback payloads (``.events``) <-> model fields."""
