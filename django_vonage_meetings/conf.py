@@ -13,19 +13,16 @@ Each setting is declared once, as a :class:`Setting` attribute of :class:`Meetin
 
 from __future__ import annotations
 
-import hashlib
 import math
-import threading
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any, Final, Generic, Literal, TypeVar, overload
 from urllib.parse import urlsplit
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from django.conf import settings
 
 from .exceptions import MeetingsConfigurationError
+from .keys import load_private_key
 
 __all__ = [
     "SETTINGS",
@@ -43,15 +40,8 @@ T = TypeVar("T")
 WRONG_VALUE: Final = "vonage_meetings.E010"
 
 
-class ConfigProblem(MeetingsConfigurationError):
-    """A configuration error that also carries the system-check id (and hint) that report it."""
-
-    def __init__(
-        self, key: str | None, problem: str, check_id: str, hint: str | None = None
-    ) -> None:
-        self.check_id = check_id
-        self.hint = hint
-        super().__init__(key, problem)
+#: A configuration error carrying the system-check id (and hint) that report it.
+ConfigProblem = MeetingsConfigurationError
 
 
 class Invalid(ValueError):
@@ -215,105 +205,6 @@ def _text(key: str, value: Any) -> str:
 
 def _private_key(key: str, value: Any) -> RSAPrivateKey:
     return load_private_key(key, value)
-
-
-# -- private key loading (cached by content, so reading settings on every call stays cheap) -----
-
-_KEY_HINTS: Final = {
-    "vonage_meetings.E003": "Set it to the PEM text of private.key or to the file's path.",
-    "vonage_meetings.E004": "Check the path and that the server's user may read the file.",
-    "vonage_meetings.E005": "Use the private.key file downloaded when the application was made.",
-    "vonage_meetings.E006": "Vonage signs application JWTs with RS256, which needs an RSA key.",
-}
-
-
-def _key_problem(key: str, problem: str, check_id: str) -> ConfigProblem:
-    return ConfigProblem(key, problem, check_id, _KEY_HINTS[check_id])
-
-
-_KEY_CACHE: dict[str, RSAPrivateKey] = {}
-_KEY_CACHE_LOCK = threading.Lock()
-
-
-def load_private_key(key: str, value: Any) -> RSAPrivateKey:
-    """Load an RSA private key from PEM text, PEM bytes or a file path.
-
-    ``key`` names the setting (or argument) in error messages; the key material never appears
-    in them. Parsed keys are cached by content hash, so callers may load on every request.
-    """
-    if isinstance(value, RSAPrivateKey):
-        return value
-    if value is None or (isinstance(value, str | bytes) and not value.strip()):
-        raise _key_problem(
-            key,
-            "is not set; give the PEM text of the Vonage application's private key or the path "
-            "of its file.",
-            "vonage_meetings.E003",
-        )
-    if isinstance(value, bytes):
-        pem = value
-    elif isinstance(value, str) and "-----BEGIN" in value:
-        pem = value.encode()
-    elif isinstance(value, str | Path):
-        path = Path(value).expanduser()
-        try:
-            pem = path.read_bytes()
-        except FileNotFoundError:
-            raise _key_problem(
-                key, f"names a file that does not exist: '{path}'.", "vonage_meetings.E004"
-            ) from None
-        except OSError as exc:
-            raise _key_problem(
-                key,
-                f"names a file that cannot be read: '{path}' ({exc.strerror}).",
-                "vonage_meetings.E004",
-            ) from None
-    else:
-        raise _key_problem(
-            key,
-            f"must be PEM text or a file path, not {type(value).__name__}.",
-            "vonage_meetings.E005",
-        )
-    digest = hashlib.sha256(pem).hexdigest()
-    with _KEY_CACHE_LOCK:
-        cached = _KEY_CACHE.get(digest)
-    if cached is not None:
-        return cached
-    if b"-----BEGIN" in pem and b"PUBLIC KEY-----" in pem and b"PRIVATE KEY" not in pem:
-        raise _key_problem(
-            key,
-            "holds a public key; the application's private key is needed.",
-            "vonage_meetings.E006",
-        )
-    try:
-        loaded = serialization.load_pem_private_key(pem, password=None)
-    except TypeError:
-        raise _key_problem(
-            key,
-            "is an encrypted private key; export it without a passphrase.",
-            "vonage_meetings.E005",
-        ) from None
-    except Exception:
-        # cryptography raises ValueError (and, for some inputs, UnsupportedAlgorithm); the
-        # message never includes the key material.
-        raise _key_problem(
-            key,
-            "is not a readable PEM private key (expected '-----BEGIN PRIVATE KEY-----' or "
-            "'-----BEGIN RSA PRIVATE KEY-----').",
-            "vonage_meetings.E005",
-        ) from None
-    if not isinstance(loaded, RSAPrivateKey):
-        kind = type(loaded).__name__.removeprefix("_").replace("PrivateKey", "")
-        raise _key_problem(
-            key,
-            f"is a {kind or 'non-RSA'} key; Vonage application keys are RSA (RS256).",
-            "vonage_meetings.E006",
-        )
-    with _KEY_CACHE_LOCK:
-        if len(_KEY_CACHE) > 16:
-            _KEY_CACHE.clear()
-        _KEY_CACHE[digest] = loaded
-    return loaded
 
 
 class MeetingsSettings:

@@ -36,11 +36,23 @@ class MeetingsError(Exception):
 
 
 class MeetingsConfigurationError(MeetingsError, ImproperlyConfigured):
-    """A ``VONAGE_MEETINGS`` setting is missing or wrong; the message names the exact key."""
+    """A ``VONAGE_MEETINGS`` setting is missing or wrong; the message names the exact key.
 
-    def __init__(self, key: str | None, problem: str) -> None:
+    ``check_id`` is the system check that reports it (``vonage_meetings.E004``), ``hint`` what
+    to do about it.
+    """
+
+    def __init__(
+        self,
+        key: str | None,
+        problem: str,
+        check_id: str = "vonage_meetings.E010",
+        hint: str | None = None,
+    ) -> None:
         self.key = key
         self.problem = problem
+        self.check_id = check_id
+        self.hint = hint
         where = "VONAGE_MEETINGS" if key is None else f"VONAGE_MEETINGS[{key!r}]"
         super().__init__(f"{where} {problem}")
 

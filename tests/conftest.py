@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.fixtures.webhooks",
     "tests.fixtures.admin",
     "tests.fixtures.browser",
+    "tests.fixtures.history",
 ]
 
 

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django_vonage_meetings.simulator",
     *TASKS_APPS,
     "django_tasks_db",
+    # What users plug into Django's model signals; connected only by the tests about them.
+    "auditlog",
+    "tests.history",
 ]
 
 # "default" runs tasks at once; "db" stores them for django-tasks-db's db_worker processes.

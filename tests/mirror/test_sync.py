@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django_vonage_meetings import services
 from django_vonage_meetings.models import DialInNumber, Recording, Room, Session, Theme
 from django_vonage_meetings.simulator import controls
+from tests.fixtures.history import history_of
 
 
 def writes(queries) -> list[str]:
@@ -258,3 +260,68 @@ def test_presigned_download_urls_do_not_count_as_changes(
     assert meetings_client.get_recording(str(made.recording_id))["_links"]["url"]["href"] != stored
     again = services.sync_recordings(client=meetings_client)
     assert (again.updated, again.unchanged) == (0, 1)
+
+
+def test_a_sync_sends_save_signals_when_someone_listens(simulator_settings, meetings_client):
+    """With a save receiver connected (simple-history, auditlog, a search index), each row a
+    sync writes sends pre_save/post_save like Model.save(); unchanged rows send nothing."""
+    from django.db.models.signals import post_save, pre_save
+
+    seen: list[tuple[str, bool | None, str, Any]] = []
+
+    def on_pre(sender, instance, **kwargs):
+        seen.append(("pre", None, instance.join_approval_level, instance.pk))
+
+    def on_post(sender, instance, created, **kwargs):
+        assert kwargs["raw"] is False
+        assert kwargs["using"] == "default"
+        seen.append(("post", created, instance.join_approval_level, instance.pk))
+
+    pre_save.connect(on_pre, sender=Room, weak=False, dispatch_uid="sync-pre")
+    post_save.connect(on_post, sender=Room, weak=False, dispatch_uid="sync-post")
+    try:
+        room = meetings_client.create_room(
+            {
+                "display_name": "Before",
+                "type": "long_term",
+                "expires_at": timezone.now() + dt.timedelta(days=3),
+            }
+        )
+        services.sync_rooms(client=meetings_client)
+        pk = Room.objects.get(vonage_id=room["id"]).pk
+        assert seen == [("pre", None, "none", None), ("post", True, "none", pk)]
+        first_seen = Room.objects.get(pk=pk).local_created_at
+
+        seen.clear()
+        services.sync_rooms(client=meetings_client)
+        assert seen == []  # nothing changed, nothing written, nothing sent
+
+        meetings_client.update_room(room["id"], {"join_approval_level": "explicit_approval"})
+        services.sync_rooms(client=meetings_client)
+        assert seen == [
+            ("pre", None, "explicit_approval", pk),
+            ("post", False, "explicit_approval", pk),
+        ]
+    finally:
+        pre_save.disconnect(sender=Room, dispatch_uid="sync-pre")
+        post_save.disconnect(sender=Room, dispatch_uid="sync-post")
+    assert Room.objects.get(pk=pk).local_created_at == first_seen
+
+
+def test_simple_history_records_what_a_sync_changes(simulator_settings, meetings_client, history):
+    room = meetings_client.create_room(
+        {
+            "display_name": "Before",
+            "type": "long_term",
+            "expires_at": timezone.now() + dt.timedelta(days=3),
+        }
+    )
+    services.sync_rooms(client=meetings_client)
+    meetings_client.update_room(room["id"], {"join_approval_level": "explicit_approval"})
+    services.sync_rooms(client=meetings_client)
+    services.sync_rooms(client=meetings_client)
+    changes = history_of(Room).filter(vonage_id=room["id"]).order_by("history_id")
+    assert [(h.history_type, h.join_approval_level) for h in changes] == [
+        ("+", "none"),
+        ("~", "explicit_approval"),
+    ]

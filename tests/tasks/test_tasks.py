@@ -244,7 +244,9 @@ def test_a_failing_event_does_not_stop_the_batch(
     assert "RuntimeError: receiver broke" in WebhookEvent.objects.get(status="failed").error
     (done,) = DBTaskResult.objects.all()
     assert done.return_value == {"processed": 1, "failed": 1}
-    assert "webhook_failed" in captured.names()
+    (failed,) = captured.of("webhook_failed")
+    assert failed["payload"] == STARTED
+    assert isinstance(failed["exception"], RuntimeError)
 
 
 def test_a_redelivery_is_counted_and_applied_once(post_webhook, task_mode, transactional_db):

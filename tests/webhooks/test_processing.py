@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
@@ -15,54 +14,17 @@ from django_vonage_meetings.models import (
     Session,
     WebhookEvent,
 )
+from tests.fixtures.payloads import (
+    PARTICIPANT,
+    RECORDING,
+    ROOM,
+    SESSION,
+    ended,
+    person,
+    recording,
+    started,
+)
 from tests.fixtures.webhooks import sign
-
-ROOM = "9f8a9e56-0f8a-4d36-9a3a-5b1b1c3d2e10"
-SESSION = "2_MX40NjMzOTg5Mn5-MTYzNTg2ODQwODY4NH41cXIz-fg"
-RECORDING = "1b2c3d4e-0000-4000-8000-00000000beef"
-PARTICIPANT = "aa11bb22-0000-4000-8000-0000000000cc"
-
-
-def started():
-    return {
-        "event": "session:started",
-        "session_id": SESSION,
-        "room_id": ROOM,
-        "started_at": "2023-06-06T06:55:07.134Z",
-    }
-
-
-def ended():
-    return {**started(), "event": "session:ended", "ended_at": "2023-06-06T07:55:07.134Z"}
-
-
-def person(event: str, **extra):
-    return {
-        "event": event,
-        "participant_id": PARTICIPANT,
-        "session_id": SESSION,
-        "room_id": ROOM,
-        "name": "John Smith",
-        "type": "Guest",
-        "is_host": True,
-        **extra,
-    }
-
-
-def recording(event: str, **extra):
-    body: dict[str, Any] = {"event": event, "recording_id": RECORDING, "session_id": SESSION}
-    if event != "recording:started":
-        body.update(
-            started_at="2023-06-06T06:55:07.134Z",
-            ended_at="2023-06-06T07:55:05.134Z",
-            duration=3598,
-        )
-    if event in ("recording:uploaded", "recording:ready"):
-        body.update(
-            room_id=ROOM, url="https://prod-meetings-recordings.s3.amazonaws.com/1/x/archive.mp4"
-        )
-    body.update(extra)
-    return body
 
 
 def test_room_expired_marks_the_room_unavailable(post_webhook, captured):
@@ -315,6 +277,8 @@ def test_a_failing_receiver_rolls_back_and_the_sender_retries(post_webhook, capt
     assert Session.objects.count() == 0  # the session row rolled back with the receiver
     (failed,) = captured.of("webhook_failed")
     assert isinstance(failed["exception"], RuntimeError)
+    assert failed["payload"] == started()
+    assert failed["event"].pk == WebhookEvent.objects.get().pk
     assert captured.of("webhook_processed") == []
 
     # The sender retries (a fresh signature): now it is applied, once.
@@ -445,3 +409,19 @@ def test_a_recording_takes_its_room_from_recording_uploaded(post_webhook):
     assert Recording.objects.get().room_id == ROOM
     assert Session.objects.get().room_id == ROOM
     assert Room.objects.filter(vonage_id=ROOM).exists()
+
+
+def test_every_signal_carries_event_and_payload(post_webhook, captured):
+    """One receiver can handle any signal: lifecycle signals carry the payload too."""
+    post_webhook(started())
+    post_webhook({"event": "room:renamed", "room_id": ROOM})
+    assert captured.names() == [
+        "webhook_received",
+        "session_started",
+        "webhook_processed",
+        "webhook_received",
+    ]
+    for name, kwargs in captured.calls:
+        assert isinstance(kwargs["event"], WebhookEvent), name
+        assert kwargs["payload"] == kwargs["event"].payload, name
+    assert captured.of("webhook_received")[1]["payload"]["event"] == "room:renamed"
