@@ -34,7 +34,19 @@ def setup_django() -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
+    # run_syncdb: the test-only history app (django-simple-history's tables) has no migrations.
+    call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
+    if os.environ.get("DVM_BENCH_HISTORY"):
+        connect_history()
+
+
+def connect_history() -> None:
+    """Connect django-simple-history to the mirror models (registered by ``tests.history``),
+    as a project that keeps an audit trail would."""
+    from tests.history.models import TRACKED, connect
+
+    for records in TRACKED:
+        connect(records)
 
 
 @dataclass

@@ -7,7 +7,7 @@ Prints, in one process:
 - rows written by a second sync with nothing changed (target: 0);
 - peak Python memory of a sync of 10,000 and of 50,000 rooms (target: flat).
 
-    python -m benchmarks.sync [--rooms 10000] [--big 50000] [--page-size 100]
+    python -m benchmarks.sync [--rooms 10000] [--big 50000] [--page-size 100] [--history]
 """
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ import gc
 import time
 import tracemalloc
 
-from benchmarks.harness import configure, register_app, report, server_process, setup_django
+from benchmarks.harness import (
+    configure,
+    connect_history,
+    register_app,
+    report,
+    server_process,
+    setup_django,
+)
 
 
 def main() -> None:
@@ -26,8 +33,15 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=50_000)
     parser.add_argument("--page-size", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="with django-simple-history connected to the mirror models (in this process)",
+    )
     args = parser.parse_args()
     setup_django()
+    if args.history:
+        connect_history()
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -96,7 +110,8 @@ def main() -> None:
 
     best_fetch, best_sync = min(fetches), min(syncs)
     report(
-        f"meetings_sync rooms: {args.rooms:,} rooms in pages of {args.page_size}",
+        f"meetings_sync rooms: {args.rooms:,} rooms in pages of {args.page_size}"
+        + (", django-simple-history connected" if args.history else ""),
         [
             (
                 "fetch + decode only (baseline), best of runs",

@@ -8,7 +8,7 @@ acknowledged, applied later by a worker; each web process enqueues one deferred 
 half ``WEBHOOK_BATCH_WINDOW``, default 1 s).
 
     python -m benchmarks.webhooks [--events 2000] [--threads 8] [--rounds 4] [--task]
-                                  [--server-threads 1]
+                                  [--server-threads 1] [--history]
 
 Also prints the CPU time the gunicorn workers spent per request (from ``/proc``; the ratio
 also depends on how the client and the database share the machine, this much less) and the
@@ -170,7 +170,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--task", action="store_true", help="also measure task processing")
     parser.add_argument("--server-threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="with django-simple-history connected to the mirror models",
+    )
     args = parser.parse_args()
+    if args.history:
+        os.environ["DVM_BENCH_HISTORY"] = "1"
     vonage = {"APPLICATION_ID": "bench-app", "SIGNATURE_SECRETS": [SECRET]}
     os.environ["DVM_VONAGE_MEETINGS"] = __import__("json").dumps(vonage)
     setup_django()
@@ -221,9 +228,10 @@ def main() -> None:
         inline_p99 = percentile(results["inline"].latencies, 99)
         rows.append(("acknowledgement p99, task / inline", f"{task_p99 / inline_p99:.2f}"))
     rows += statement_counts(vonage, modes)
+    history = ", django-simple-history connected" if args.history else ""
     report(
         f"{args.events:,} signed callbacks, {args.threads} client threads, gunicorn 2 workers "
-        f"x {args.server_threads} thread(s), {args.rounds} alternating rounds",
+        f"x {args.server_threads} thread(s), {args.rounds} alternating rounds{history}",
         rows,
     )
 
