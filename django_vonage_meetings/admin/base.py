@@ -13,23 +13,14 @@ from typing import Any, cast
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..exceptions import MeetingsError
-from ..models import DialInNumber, Recording, Room, Theme
+from ..services.sync import SYNCABLE
 from .sync import run_or_enqueue_sync
-
-#: The model each resource of ``services.sync`` writes (and whose change permission it needs).
-SYNC_MODELS: dict[str, type[models.Model]] = {
-    "themes": Theme,
-    "rooms": Room,
-    "recordings": Recording,
-    "dial_in_numbers": DialInNumber,
-}
 
 
 def pretty_json(value: Any) -> str:
@@ -133,7 +124,7 @@ class MirrorAdmin(admin.ModelAdmin):
             return []
         allowed = []
         for name in self.sync_resources:
-            opts = SYNC_MODELS[name]._meta
+            opts = SYNCABLE[name].model._meta
             if request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}"):
                 allowed.append(name)
         return allowed

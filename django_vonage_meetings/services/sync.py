@@ -14,9 +14,10 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from django.db import transaction
+from django.db import models, transaction
 
 from ..api.client import MeetingsClient
 from ..conf import meetings_settings
@@ -28,7 +29,9 @@ from .upsert import SyncCounts, bulk_upsert
 
 __all__ = [
     "RESOURCES",
+    "SYNCABLE",
     "Progress",
+    "Resource",
     "sync",
     "sync_dial_in_numbers",
     "sync_recordings",
@@ -194,14 +197,28 @@ def sync_recordings(
     return counts
 
 
-SYNCS: dict[str, Callable[..., SyncCounts]] = {
-    "themes": sync_themes,
-    "rooms": sync_rooms,
-    "recordings": sync_recordings,
-    "dial_in_numbers": sync_dial_in_numbers,
+@dataclass(frozen=True)
+class Resource:
+    """Something a sync pulls: the function that pulls it and the model it writes (and whose
+    change permission the admin's "Sync now" asks for)."""
+
+    name: str
+    run: Callable[..., SyncCounts]
+    model: type[models.Model]
+
+
+#: Every syncable resource by name, in the order a full sync runs them.
+SYNCABLE: dict[str, Resource] = {
+    resource.name: resource
+    for resource in (
+        Resource("themes", sync_themes, Theme),
+        Resource("rooms", sync_rooms, Room),
+        Resource("recordings", sync_recordings, Recording),
+        Resource("dial_in_numbers", sync_dial_in_numbers, DialInNumber),
+    )
 }
 #: Resource names ``sync`` and ``meetings_sync`` accept, in the order they run.
-RESOURCES = tuple(SYNCS)
+RESOURCES = tuple(SYNCABLE)
 
 
 def sync(
@@ -214,7 +231,7 @@ def sync(
 ) -> dict[str, SyncCounts]:
     """Sync the named resources (all by default) with one client; return counts per resource."""
     wanted = list(resources or RESOURCES)
-    unknown = [name for name in wanted if name not in SYNCS]
+    unknown = [name for name in wanted if name not in SYNCABLE]
     if unknown:
         raise ValueError(
             f"Unknown resource {', '.join(unknown)}; choose from {', '.join(RESOURCES)}"
@@ -229,5 +246,5 @@ def sync(
                 options["page_size"] = page_size
             if name in ("rooms", "recordings") and progress is not None:
                 options["progress"] = lambda done, total, _name=name: progress(_name, done, total)
-            results[name] = SYNCS[name](**options)
+            results[name] = SYNCABLE[name].run(**options)
     return results
