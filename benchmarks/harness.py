@@ -34,8 +34,7 @@ def setup_django() -> None:
     django.setup()
     from django.core.management import call_command
 
-    # run_syncdb: the test-only history app (django-simple-history's tables) has no migrations.
-    call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
+    call_command("migrate", verbosity=0, interactive=False)
     if os.environ.get("DVM_BENCH_HISTORY"):
         connect_history()
 

@@ -12,9 +12,9 @@ import difflib
 from collections.abc import Sequence
 from typing import Any
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.conf import settings
-from django.core import checks
+from django.core import checks, mail
 
 from .background import tasks_framework
 from .conf import SETTINGS, ConfigProblem, meetings_settings
@@ -32,11 +32,16 @@ def check_settings(
     except ConfigProblem as exc:
         return [checks.Error(str(exc), id=exc.check_id)]
 
+    simulate = _simulate(raw)
     for spec in SETTINGS.values():
+        if simulate and spec.credential:
+            continue  # the simulator provides them
         try:
             spec.read(raw)
         except ConfigProblem as exc:
             messages.append(checks.Error(str(exc), hint=exc.hint, id=exc.check_id))
+    if simulate:
+        messages.extend(_check_simulate(raw))
 
     for unknown in meetings_settings.unknown_keys():
         close = difflib.get_close_matches(unknown, SETTINGS, n=1)
@@ -49,7 +54,7 @@ def check_settings(
             )
         )
 
-    if not settings.DEBUG:
+    if not settings.DEBUG and not simulate:
         for name, check_id in (
             ("API_HOST", "vonage_meetings.W001"),
             ("WEBHOOK_BASE_URL", "vonage_meetings.W004"),
@@ -66,13 +71,61 @@ def check_settings(
 
     messages.extend(_check_tasks())
 
-    if not meetings_settings.is_set("SIGNATURE_SECRETS"):
+    if not simulate and not meetings_settings.is_set("SIGNATURE_SECRETS"):
         messages.append(
             checks.Warning(
                 "VONAGE_MEETINGS['SIGNATURE_SECRETS'] is empty, so every callback will be "
                 "refused with 401.",
                 hint="Set it to the application's signature secret (a list; newest first).",
                 id="vonage_meetings.W002",
+            )
+        )
+    return messages
+
+
+def _simulate(raw: Any) -> bool:
+    try:
+        return bool(SETTINGS["SIMULATE"].read(raw))
+    except ConfigProblem:
+        return False  # reported with the other wrong values
+
+
+def _check_simulate(raw: Any) -> list[checks.CheckMessage]:
+    """SIMULATE needs the simulator app, and is no way to run a production site."""
+    messages: list[checks.CheckMessage] = []
+    if not apps.is_installed("django_vonage_meetings.simulator"):
+        messages.append(
+            checks.Error(
+                "VONAGE_MEETINGS['SIMULATE'] is on, but the simulator app is not installed.",
+                hint="Add 'django_vonage_meetings.simulator' to INSTALLED_APPS.",
+                id="vonage_meetings.E014",
+            )
+        )
+    enabled = (getattr(settings, "VONAGE_MEETINGS_SIMULATOR", None) or {}).get("ENABLED")
+    # manage.py test and pytest-django turn DEBUG off before the checks run: a test run is
+    # not production (and its mail outbox says it is one).
+    if not settings.DEBUG and not enabled and not hasattr(mail, "outbox"):
+        messages.append(
+            checks.Error(
+                "VONAGE_MEETINGS['SIMULATE'] is on while DEBUG is off: this site would talk to "
+                "a simulator instead of Vonage.",
+                hint="Remove SIMULATE and set the real credentials in production; to simulate "
+                "with DEBUG off on purpose (a staging site), set "
+                "VONAGE_MEETINGS_SIMULATOR = {'ENABLED': True}.",
+                id="vonage_meetings.E015",
+            )
+        )
+    ignored = sorted(
+        name for name, spec in SETTINGS.items() if spec.credential and raw.get(name) is not None
+    )
+    if ignored:
+        messages.append(
+            checks.Warning(
+                "VONAGE_MEETINGS['SIMULATE'] is on, so "
+                + ", ".join(f"VONAGE_MEETINGS[{name!r}]" for name in ignored)
+                + " is not used: the simulator provides the application.",
+                hint="Remove SIMULATE to use these settings.",
+                id="vonage_meetings.W005",
             )
         )
     return messages

@@ -76,6 +76,7 @@ class Setting(Generic[T]):
         check_id: str = WRONG_VALUE,
         hint: str | None = None,
         secret: bool = False,
+        credential: bool = False,
     ) -> None:
         self.default = default
         self.validate = validate
@@ -83,6 +84,9 @@ class Setting(Generic[T]):
         self.check_id = check_id
         self.hint = hint
         self.secret = secret
+        #: Says which service and application to talk to; the simulator provides it when
+        #: ``SIMULATE`` is on.
+        self.credential = credential
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -197,6 +201,12 @@ def _processing(key: str, value: Any) -> ProcessingMode:
     raise Invalid(f"must be one of 'inline', 'task', got {value!r}.")
 
 
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"must be True or False, not {type(value).__name__}.")
+    return value
+
+
 def _text(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise Invalid("must be a non-empty string.")
@@ -214,24 +224,36 @@ class MeetingsSettings:
     content hash), so ``override_settings`` and settings changed at runtime take effect at once.
     """
 
+    SIMULATE = Setting(
+        False,
+        _bool,
+        "Talk to the bundled simulator in process instead of a Vonage service: no server, no "
+        "credentials (an application is provisioned on first use), callbacks delivered to this "
+        "site's webhook view before the call that caused them returns. Needs "
+        "django_vonage_meetings.simulator in INSTALLED_APPS; refused with DEBUG off unless the "
+        "simulator is enabled.",
+    )
     APPLICATION_ID = Setting(
         None,
         _required_text,
         "The Vonage application id (a UUID) that signs API requests.",
         hint="Set it to your Vonage application's id (dashboard -> Applications).",
+        credential=True,
     )
     PRIVATE_KEY = Setting(
         None,
         _private_key,
         "The application's RSA private key: PEM text, or the path of a PEM file.",
         secret=True,
+        credential=True,
     )
     API_HOST = Setting(
         "https://api-eu.vonage.com",
         _required_url,
         "Base URL of the API; the client calls {API_HOST}/v1/meetings/... . Point it at "
-        "the bundled simulator (http://HOST:PORT/simulator) in development and tests.",
+        "a simulator served over HTTP (http://HOST:PORT/simulator) to test against one.",
         check_id="vonage_meetings.E007",
+        credential=True,
     )
     SIGNATURE_SECRETS = Setting(
         (),
@@ -239,6 +261,7 @@ class MeetingsSettings:
         "Secrets that sign callbacks, newest first; any one verifies (rotation).",
         check_id="vonage_meetings.E008",
         secret=True,
+        credential=True,
     )
     WEBHOOK_BASE_URL = Setting(
         None,

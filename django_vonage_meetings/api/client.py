@@ -19,6 +19,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from requests.adapters import HTTPAdapter
 
+from .. import credentials
 from ..conf import load_private_key, meetings_settings
 from ..exceptions import (
     LogoUploadError,
@@ -26,6 +27,7 @@ from ..exceptions import (
     MeetingsConfigurationError,
     MeetingsValidationError,
 )
+from ..simulation import simulator
 from . import validation
 from .auth import ApplicationJWTAuth, ApplicationTokenSource
 from .pages import embedded_rooms, next_query, normalise_page, normalise_room, segment, unwrap
@@ -113,17 +115,23 @@ class MeetingsClient:
         self._owns_session = session is None
         self.session = session if session is not None else requests.Session()
         self._adapter = HTTPAdapter(max_retries=self.retry, pool_connections=4, pool_maxsize=16)
+        #: Answered in this process (the embedded simulator): callers that would fetch in a
+        #: second thread (the sync's prefetch) must not, as that thread's database connection
+        #: would not see the caller's transaction.
+        self.in_process = False
         self.session.mount("https://", self._adapter)
         self.session.mount("http://", self._adapter)
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> MeetingsClient:
-        """A client configured from ``settings.VONAGE_MEETINGS`` (read now, validated)."""
+        """A client configured from ``settings.VONAGE_MEETINGS`` (read now, validated).
+
+        With ``SIMULATE`` on, it acts as the simulator's provisioned application and its calls
+        are answered in process (``in_process`` is then True).
+        """
         s = meetings_settings
+        simulated = credentials.simulated()
         options: dict[str, Any] = {
-            "application_id": s.APPLICATION_ID,
-            "private_key": s.PRIVATE_KEY,
-            "api_host": s.API_HOST,
             "timeout": s.TIMEOUT,
             "connect_timeout": s.CONNECT_TIMEOUT,
             "max_retries": s.MAX_RETRIES,
@@ -131,8 +139,22 @@ class MeetingsClient:
             "retry_after_max": s.RETRY_AFTER_MAX,
             "jwt_ttl": s.JWT_TTL,
         }
+        if simulated is None:
+            options.update(
+                application_id=s.APPLICATION_ID, private_key=s.PRIVATE_KEY, api_host=s.API_HOST
+            )
+        else:
+            options.update(
+                application_id=simulated.application_id,
+                private_key=simulated.private_key_pem,
+                api_host=simulated.api_host,
+            )
         options.update(overrides)
-        return cls(**options)
+        client = cls(**options)
+        if simulated is not None and client.api_host == simulated.api_host:
+            simulator().mount(client.session, client.retry, client.api_host)
+            client.in_process = True
+        return client
 
     def __repr__(self) -> str:
         return f"<MeetingsClient application_id={self.application_id!r} api_host={self.api_host!r}>"

@@ -14,8 +14,8 @@ from typing import IO, Any, cast
 
 from django.db import transaction
 
+from .. import credentials
 from ..api.client import MeetingsClient
-from ..conf import meetings_settings
 from ..enums import LogoType
 from ..exceptions import MeetingsError, MeetingsValidationError
 from ..models import Application, Recording, Room, Theme
@@ -142,7 +142,7 @@ def set_default_theme(
     """Make a theme the application's default (the API's ``PATCH /applications``)."""
     with client_for(client) as api:
         answer = api.set_default_theme(_id(theme) if theme is not None else None)
-    application_id = str(answer.get("application_id") or meetings_settings.APPLICATION_ID)
+    application_id = str(answer.get("application_id") or credentials.application_id())
     application, _ = Application.objects.update_or_create(
         vonage_id=application_id,
         defaults={

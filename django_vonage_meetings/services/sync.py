@@ -107,7 +107,8 @@ def sync_rooms(
     size = page_size or meetings_settings.SYNC_PAGE_SIZE
     with client_for(client) as api:
         done = 0
-        for page in prefetched(api.iter_room_pages(page_size=size)):
+        pages = api.iter_room_pages(page_size=size)
+        for page in pages if api.in_process else prefetched(pages):
             rooms = page.get("_embedded") or []
             if isinstance(rooms, dict):
                 rooms = rooms.get("rooms") or []

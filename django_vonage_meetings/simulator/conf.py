@@ -6,6 +6,10 @@ from typing import Any, Final
 
 from django.conf import settings
 
+#: WSGI environ key of requests served in process (set by ``embedded.dispatch``; no HTTP header
+#: can produce it).
+IN_PROCESS = "django_vonage_meetings.in_process"
+
 DEFAULTS: Final[dict[str, Any]] = {
     # Serve at all. Off unless DEBUG is on or this is True.
     "ENABLED": False,
@@ -37,4 +41,20 @@ def sim_setting(name: str) -> Any:
 
 
 def is_enabled() -> bool:
+    """Serve at all: with DEBUG on, or when explicitly enabled."""
     return bool(settings.DEBUG or sim_setting("ENABLED"))
+
+
+def in_test_environment() -> bool:
+    """Whether Django's test environment is set up (``manage.py test``, pytest-django), which
+    turns DEBUG off: the in-process simulator then still serves, as a test is no production."""
+    from django.core import mail
+
+    return hasattr(mail, "outbox")
+
+
+def serves(request: Any) -> bool:
+    """The gate of every simulator view: enabled, or an in-process call under a test run."""
+    if is_enabled():
+        return True
+    return bool(getattr(request, "META", {}).get(IN_PROCESS)) and in_test_environment()

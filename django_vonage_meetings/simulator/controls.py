@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from django.db import transaction
@@ -30,6 +33,8 @@ from django.utils import timezone
 from django_vonage_meetings.enums import RecordingStatus
 
 from . import delivery, lifecycle
+from .conf import sim_setting
+from .embedded import callbacks
 from .faults import clean_faults
 from .ids import lookup_uuid
 from .lifecycle import SimulatorError
@@ -182,47 +187,56 @@ def create_recording(room_id: Room | str, status: str = RecordingStatus.UPLOADED
 # -- meetings --------------------------------------------------------------------------------
 
 
+@contextmanager
+def _change() -> Iterator[None]:
+    """One control's transaction; then the callbacks it queued for embedded applications go
+    out at once (``on_commit`` never fires inside a test's transaction)."""
+    with transaction.atomic():
+        yield
+    callbacks.flush()
+
+
 def join(room_id: Room | str | uuid.UUID, name: str, host: bool = False) -> Participant:
     """Someone joins (starts a session when none is running). Waiting guests have no session."""
-    with transaction.atomic():
+    with _change():
         return lifecycle.join(_room(room_id), name, host=host)
 
 
 def admit(participant_id: Participant | str | uuid.UUID) -> Participant:
-    with transaction.atomic():
+    with _change():
         return lifecycle.admit(_participant(participant_id), admit=True)
 
 
 def deny(participant_id: Participant | str | uuid.UUID) -> Participant:
-    with transaction.atomic():
+    with _change():
         return lifecycle.admit(_participant(participant_id), admit=False)
 
 
 def leave(participant_id: Participant | str | uuid.UUID) -> Participant:
-    with transaction.atomic():
+    with _change():
         return lifecycle.leave(_participant(participant_id))
 
 
 def end_session(session_id: Session | str) -> Session:
-    with transaction.atomic():
+    with _change():
         return lifecycle.end_session(_session(session_id))
 
 
 def start_recording(session_id: Session | str) -> Recording:
-    with transaction.atomic():
+    with _change():
         session = Session.objects.select_for_update().get(pk=_session(session_id).pk)
         return lifecycle.start_recording(session)
 
 
 def stop_recording(recording_id: Recording | str | uuid.UUID) -> Recording:
-    with transaction.atomic():
+    with _change():
         return lifecycle.stop_recording(_recording(recording_id))
 
 
 def upload_recording(recording_id: Recording | str | uuid.UUID) -> Recording:
     """Finish the upload now instead of after ``RECORDING_UPLOAD_DELAY``."""
     recording = _recording(recording_id)
-    with transaction.atomic():
+    with _change():
         lifecycle.upload_recording(recording)
     recording.refresh_from_db()
     return recording
@@ -231,7 +245,7 @@ def upload_recording(recording_id: Recording | str | uuid.UUID) -> Recording:
 def expire_room(room_id: Room | str | uuid.UUID) -> Room:
     """Expire a room now (ends its session; sends room:expired once)."""
     room = _room(room_id)
-    with transaction.atomic():
+    with _change():
         lifecycle.expire_room(room)
     room.refresh_from_db()
     return room
@@ -241,6 +255,7 @@ def tick() -> int:
     """Do what time would do: expire due rooms, finish due uploads, send due callbacks."""
     changed = lifecycle.catch_up()
     delivery.deliver_due()
+    callbacks.flush()
     return changed
 
 
@@ -252,11 +267,15 @@ def deliver_pending(
 ) -> list[CallbackDelivery]:
     """Send every queued callback now, in this thread, and return the delivery records.
 
-    ``order`` delivers the batch out of order and ``repeat`` sends each one several times, so
-    receivers' idempotency and ordering guards can be tested.
+    Each is sent once even while the worker thread or another process delivers too: a
+    callback another sender is sending is waited for, not sent again. ``order`` delivers the
+    batch out of order and ``repeat`` sends each one several times on purpose, so receivers'
+    idempotency and ordering guards can be tested.
     """
     pending = list(
-        CallbackDelivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
+        CallbackDelivery.objects.filter(
+            status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.SENDING]
+        )
         .select_related("application")
         .order_by("id")
     )
@@ -266,16 +285,27 @@ def deliver_pending(
         random.shuffle(pending)
     sent = []
     for item in pending:
-        sent.append(delivery.send(item, claim=False))
+        done = delivery.attempt(item) if delivery.claim(item) else _settled(item)
+        sent.append(done)
         for _ in range(repeat - 1):
-            sent.append(delivery.send(item, claim=False))
+            sent.append(delivery.send(done, claim_it=False))
     return sent
+
+
+def _settled(item: CallbackDelivery) -> CallbackDelivery:
+    """Wait (a bounded while) for another sender's attempt to end."""
+    deadline = time.monotonic() + float(sim_setting("CALLBACK_TIMEOUT")) + 2
+    item.refresh_from_db()
+    while item.status == DeliveryStatus.SENDING and time.monotonic() < deadline:
+        time.sleep(0.02)
+        item.refresh_from_db()
+    return item
 
 
 def redeliver(delivery_id: int, times: int = 1) -> list[CallbackDelivery]:
     """Send one callback again (freshly signed), ``times`` times, whatever its status."""
     item = CallbackDelivery.objects.select_related("application").get(pk=delivery_id)
-    return [delivery.send(item, claim=False) for _ in range(times)]
+    return [delivery.send(item, claim_it=False) for _ in range(times)]
 
 
 def pending_deliveries() -> list[CallbackDelivery]:

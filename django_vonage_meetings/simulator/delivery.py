@@ -10,8 +10,10 @@ travels in an ``X-Vonage-Meetings-Metadata`` header; that name is invented, the 
 documented it.
 
 A failed attempt (network error or a non-2xx answer) is retried with exponential backoff up to
-``CALLBACK_MAX_ATTEMPTS``. Deliveries are claimed with a conditional UPDATE, so several server
-processes never send the same attempt twice.
+``CALLBACK_MAX_ATTEMPTS``. Every attempt is claimed first with a conditional UPDATE, so the
+worker thread, ``controls.deliver_pending()`` and several server processes never send the same
+attempt twice. Applications provisioned by the embedded simulator are called back in process
+(``embedded.dispatch``), the others over HTTP.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import uuid
 import jwt
 import requests
 from django.db.models import F, Q, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 
 from django_vonage_meetings import __version__
@@ -36,6 +39,10 @@ logger = logging.getLogger("django_vonage_meetings.simulator.delivery")
 
 USER_AGENT = f"vonage-meetings-simulator/{__version__}"
 LEASE_SECONDS = 60
+
+#: Sent after every attempt (sender ``CallbackDelivery``; kwargs ``delivery``, ``body`` (the
+#: exact bytes), ``status_code`` (None when nothing answered)).
+callback_sent = Signal()
 
 
 def signed_headers(delivery: CallbackDelivery, body: bytes) -> dict[str, str]:
@@ -55,45 +62,59 @@ def signed_headers(delivery: CallbackDelivery, body: bytes) -> dict[str, str]:
     return headers
 
 
-def _claim(delivery: CallbackDelivery, now: dt.datetime) -> bool:
-    """Take one attempt of a delivery; False when another thread or process took it."""
+def claim(delivery: CallbackDelivery, *, due_only: bool = False) -> bool:
+    """Take the next attempt of a delivery for this sender; False when another sender (thread,
+    process, ``deliver_pending``) has it or it is settled.
+
+    One conditional UPDATE, so whatever mix of senders runs, each attempt is made once. A claim
+    lapses after ``LEASE_SECONDS``, so a sender that died mid-attempt does not strand it.
+    ``due_only`` leaves a failed delivery alone until its backoff has passed.
+    """
+    now = timezone.now()
+    ready = Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
+    if due_only:
+        ready &= Q(next_attempt_at__lte=now)
+    ready |= Q(status=DeliveryStatus.SENDING, claimed_until__lt=now)
     return bool(
-        CallbackDelivery.objects.filter(
-            pk=delivery.pk, attempts=delivery.attempts, status=delivery.status
-        ).update(
+        CallbackDelivery.objects.filter(ready, pk=delivery.pk).update(
+            status=DeliveryStatus.SENDING,
             attempts=F("attempts") + 1,
-            next_attempt_at=now + dt.timedelta(seconds=LEASE_SECONDS),
+            claimed_until=now + dt.timedelta(seconds=LEASE_SECONDS),
         )
     )
 
 
-def send(delivery: CallbackDelivery, *, claim: bool = True) -> CallbackDelivery:
-    """Make one attempt now and record its outcome."""
-    now = timezone.now()
-    if claim:
-        if not _claim(delivery, now):
+def send(delivery: CallbackDelivery, *, claim_it: bool = True) -> CallbackDelivery:
+    """Make one attempt now and record its outcome.
+
+    ``claim_it=False`` sends regardless of who else is sending (the duplicate and redelivery
+    controls, which send more copies on purpose).
+    """
+    if claim_it:
+        if not claim(delivery):
             delivery.refresh_from_db()
             return delivery
     else:
         CallbackDelivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
+    return attempt(delivery)
+
+
+def attempt(delivery: CallbackDelivery) -> CallbackDelivery:
+    """Send a delivery this sender has claimed (or is sending regardless) and record the
+    outcome."""
     delivery.refresh_from_db()
     body = bytes(delivery.body)
-    code: int | None = None
-    error = ""
-    try:
-        response = requests.post(
-            delivery.url,
-            data=body,
-            headers=signed_headers(delivery, body),
-            timeout=float(sim_setting("CALLBACK_TIMEOUT")),
-        )
-        code = response.status_code
-        if not 200 <= code < 300:
-            error = f"HTTP {code}: {response.text[:200]}"
-    except requests.RequestException as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+    headers = signed_headers(delivery, body)
+    code: int | None
+    if delivery.application.in_process:
+        from .embedded.dispatch import post_in_process
+
+        code, error = post_in_process(delivery.url, body, headers)
+    else:
+        code, error = _post(delivery.url, body, headers)
     delivery.response_code = code
     delivery.last_error = error
+    delivery.claimed_until = None
     if not error:
         delivery.status = DeliveryStatus.DELIVERED
         delivery.delivered_at = timezone.now()
@@ -108,27 +129,49 @@ def send(delivery: CallbackDelivery, *, claim: bool = True) -> CallbackDelivery:
             "response_code",
             "last_error",
             "status",
+            "claimed_until",
             "delivered_at",
             "next_attempt_at",
         ]
     )
     if error:
         logger.info("callback %s to %s failed: %s", delivery.event, delivery.url, error)
+    callback_sent.send(sender=CallbackDelivery, delivery=delivery, body=body, status_code=code)
     return delivery
 
 
+def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
+    """POST over HTTP: the status code and an error text ("" when it was accepted)."""
+    try:
+        response = requests.post(
+            url, data=body, headers=headers, timeout=float(sim_setting("CALLBACK_TIMEOUT"))
+        )
+    except requests.RequestException as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+    code = response.status_code
+    return code, "" if 200 <= code < 300 else f"HTTP {code}: {response.text[:200]}"
+
+
 def due(now: dt.datetime | None = None) -> QuerySet[CallbackDelivery]:
+    """Deliveries whose next attempt is due, and those whose sender's claim lapsed."""
     now = now or timezone.now()
     return (
         CallbackDelivery.objects.filter(
-            Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.FAILED),
-            next_attempt_at__lte=now,
+            Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED], next_attempt_at__lte=now)
+            | Q(status=DeliveryStatus.SENDING, claimed_until__lt=now)
         )
         .select_related("application")
         .order_by("id")
     )
 
 
-def deliver_due(limit: int = 500) -> list[CallbackDelivery]:
-    """Send every callback that is due, oldest first (keeps each room's events in order)."""
-    return [send(delivery) for delivery in list(due())[:limit]]
+def deliver_due(
+    limit: int = 500, queryset: QuerySet[CallbackDelivery] | None = None
+) -> list[CallbackDelivery]:
+    """Send every callback that is due, oldest first (keeps each room's events in order); the
+    ones another sender holds are left to it."""
+    sent = []
+    for delivery in list((due() if queryset is None else queryset)[:limit]):
+        if claim(delivery, due_only=True):
+            sent.append(attempt(delivery))
+    return sent

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.http import HttpResponse
 from rest_framework.response import Response
 
 GATEWAY_DOCS = "https://developer.vonage.com/api-errors"
@@ -59,6 +60,16 @@ class GatewayError(Exception):
             "instance": str(uuid.uuid4()),
         }
         return Response(body, status=self.status, headers=self.headers)
+
+
+class MalformedAnswer(Exception):
+    """Raise from a view to answer 200 with a body that is not JSON: what a misconfigured proxy
+    or a half-deployed gateway sends (fault injection)."""
+
+    BODY = "<html><body><h1>It works!</h1></body></html>"
+
+    def response(self) -> HttpResponse:
+        return HttpResponse(self.BODY, status=200, content_type="text/html; charset=utf-8")
 
 
 def not_found(message: str) -> ServiceError:

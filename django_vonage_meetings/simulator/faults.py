@@ -4,10 +4,12 @@ An application's ``faults`` (or ``VONAGE_MEETINGS_SIMULATOR["FAULTS"]`` for appl
 none) may hold:
 
 ``script``
-    a list of statuses (``429``, ``500``, ``503``, or ``0`` for "answer normally") consumed one
-    per API call, in order: deterministic, for tests;
+    a list of statuses (``429``, ``500``, ``503``, ``"malformed"`` for a 200 whose body is not
+    JSON, or ``0`` for "answer normally") consumed one per API call, in order: deterministic,
+    for tests;
 ``ratios``
-    ``{"429": 0.1, "500": 0.05, "503": 0.05}``: the share of calls answered with each status;
+    ``{"429": 0.1, "500": 0.05, "503": 0.05, "malformed": 0.01}``: the share of calls answered
+    with each;
 ``delay_ms``
     added latency on every call;
 ``retry_after``
@@ -32,10 +34,13 @@ from django.db import transaction
 from rest_framework import serializers
 
 from .conf import sim_setting
-from .errors import GatewayError, ServiceError
+from .errors import GatewayError, MalformedAnswer, ServiceError
 from .models import Application
 
 FAULT_STATUSES = (429, 500, 503)
+MALFORMED = "malformed"
+#: Everything a fault can answer, as keys of ``ratios``.
+FAULTS = (*(str(code) for code in FAULT_STATUSES), MALFORMED)
 MAX_DELAY_MS = 60_000
 MAX_SCRIPT = 10_000
 
@@ -46,7 +51,9 @@ class FaultsError(ValueError):
 
 class _Faults(serializers.Serializer[Any]):
     script = serializers.ListField(
-        child=serializers.ChoiceField([0, *FAULT_STATUSES]), required=False, max_length=MAX_SCRIPT
+        child=serializers.ChoiceField([0, *FAULT_STATUSES, MALFORMED]),
+        required=False,
+        max_length=MAX_SCRIPT,
     )
     ratios = serializers.DictField(
         child=serializers.FloatField(min_value=0, max_value=1), required=False
@@ -55,9 +62,11 @@ class _Faults(serializers.Serializer[Any]):
     retry_after = serializers.IntegerField(min_value=0, max_value=86_400, required=False)
 
     def validate_ratios(self, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(value) - {str(code) for code in FAULT_STATUSES})
+        unknown = sorted(set(value) - set(FAULTS))
         if unknown:
-            raise serializers.ValidationError(f"unknown status {unknown[0]}; use 429, 500 or 503")
+            raise serializers.ValidationError(
+                f"unknown status {unknown[0]}; use 429, 500, 503 or malformed"
+            )
         if sum(value.values()) > 1:
             raise serializers.ValidationError("the shares add up to more than 1")
         return value
@@ -115,13 +124,14 @@ def settings_faults(configured: Any) -> dict[str, Any]:
     return faults
 
 
-def _next_scripted(application: Application) -> int | None:
+def _next_scripted(application: Application) -> int | str | None:
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         script = list((locked.faults or {}).get("script") or [])
         if not script:
             return None
-        status = int(script.pop(0))
+        first = script.pop(0)
+        status = MALFORMED if first == MALFORMED else int(first)
         locked.faults = {**locked.faults, "script": script}
         locked.save(update_fields=["faults"])
     return status
@@ -135,20 +145,22 @@ def apply_faults(application: Application) -> None:
     delay = float(faults.get("delay_ms") or 0)
     if delay > 0:
         time.sleep(delay / 1000)
-    status: int | None = None
+    status: int | str | None = None
     if application.faults.get("script"):
         status = _next_scripted(application)
     if status is None:
         ratios = faults.get("ratios") or {}
         roll = random.random()  # noqa: S311 - fault injection, not cryptography
         threshold = 0.0
-        for code in FAULT_STATUSES:
-            threshold += float(ratios.get(str(code), 0) or 0)
+        for key in FAULTS:
+            threshold += float(ratios.get(key, 0) or 0)
             if roll < threshold:
-                status = code
+                status = MALFORMED if key == MALFORMED else int(key)
                 break
     if not status:
         return
+    if status == MALFORMED:
+        raise MalformedAnswer
     retry_after = str(faults.get("retry_after", 1))
     if status == 429:
         raise GatewayError(

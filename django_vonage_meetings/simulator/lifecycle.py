@@ -53,6 +53,14 @@ class SimulatorError(Exception):
 # -- payloads --------------------------------------------------------------------------------
 
 
+def _origin(application: Application) -> str:
+    """Where links in callbacks point: the origin the application last called from (empty, so
+    site-relative, for an embedded one without ``WEBHOOK_BASE_URL``)."""
+    if application.in_process:
+        return application.origin
+    return application.origin or "http://localhost"
+
+
 def _participant_fields(participant: Participant, session: Session) -> dict[str, Any]:
     return {
         "participant_id": str(participant.participant_id),
@@ -364,7 +372,7 @@ def upload_recording(recording: Recording, now: dt.datetime | None = None) -> bo
         "session_id": recording.session.session_id,
         "room_id": str(room.room_id),
         **_recording_times(recording),
-        "url": recording_download_url(recording, room.application.origin or "http://localhost"),
+        "url": recording_download_url(recording, _origin(room.application)),
     }
     emit(room, EventType.RECORDING_UPLOADED, fields)
     if room.application.legacy_recording_ready:

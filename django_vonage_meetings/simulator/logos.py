@@ -18,7 +18,6 @@ import uuid
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from django_vonage_meetings import rules
@@ -27,6 +26,7 @@ from django_vonage_meetings.enums import LogoType
 from .conf import sim_setting
 from .errors import bad_request
 from .models import Application, StoredObject, Theme
+from .urlnames import sim_reverse
 from .wire import signing_key
 
 TEMP_PREFIX = "auto-expiring-temp/logos/"
@@ -49,7 +49,7 @@ def upload_forms(application: Application, origin: str) -> list[dict[str, Any]]:
     bucket = sim_setting("BUCKET")
     now = timezone.now().astimezone(dt.timezone.utc)
     expires = now + dt.timedelta(seconds=float(sim_setting("LOGO_POLICY_TTL")))
-    url = origin + reverse("vonage_meetings_simulator:s3-bucket", args=[bucket])
+    url = origin + sim_reverse("s3-bucket", args=[bucket])
     forms = []
     for logo_type in (LogoType.WHITE, LogoType.COLORED, LogoType.FAVICON):
         key = f"{TEMP_PREFIX}{logo_type}/{uuid.uuid4()}"

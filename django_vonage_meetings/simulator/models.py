@@ -61,13 +61,41 @@ class Application(models.Model):
         blank=True,
         help_text=_("Scheme and host the application last called (links in callbacks use it)."),
     )
+    provisioned_as = models.CharField(
+        _("provisioned as"),
+        max_length=100,
+        blank=True,
+        default="",
+        help_text=_(
+            "For an application the embedded simulator made (VONAGE_MEETINGS['SIMULATE']): the "
+            "settings name it serves. Its calls and callbacks stay in process."
+        ),
+    )
+    private_key = models.TextField(
+        _("private key (PEM)"),
+        blank=True,
+        default="",
+        help_text=_("Kept only for provisioned applications, which have no other owner."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("simulated application")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provisioned_as"],
+                condition=~models.Q(provisioned_as=""),
+                name="sim_application_provisioned_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.application_id
+
+    @property
+    def in_process(self) -> bool:
+        """Provisioned by the embedded simulator: called, and calling back, in process."""
+        return bool(self.provisioned_as)
 
     def callback_url_for(self, kind: str) -> str:
         """The application-level URL for ``rooms``, ``sessions`` or ``recordings`` events."""
@@ -254,6 +282,7 @@ class Recording(models.Model):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Being sent")
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed (will retry)")
     GAVE_UP = "gave_up", _("Gave up")
@@ -277,6 +306,11 @@ class CallbackDelivery(models.Model):
     response_code = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("While being sent: when the sender's claim lapses (a crashed sender's)."),
+    )
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

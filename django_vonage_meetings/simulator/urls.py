@@ -11,6 +11,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
@@ -26,7 +27,7 @@ from .api.themes import (
     ThemesView,
     ThemeView,
 )
-from .conf import is_enabled
+from .conf import serves
 
 app_name = "vonage_meetings_simulator"
 
@@ -38,11 +39,13 @@ def enabled_only(view: View) -> View:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_enabled():
+        if not serves(request):
             raise Http404("The simulator is not enabled.")
         return view(request, *args, **kwargs)
 
-    # DRF views are CSRF-exempt (they authenticate by token); the wrapper must stay so.
+    # Meeting pages are for guests and the API authenticates by token: no login, even under
+    # LoginRequiredMiddleware. DRF views are CSRF-exempt; the wrapper must stay so.
+    wrapper = login_not_required(wrapper)
     return csrf_exempt(wrapper) if getattr(view, "csrf_exempt", False) else wrapper
 
 

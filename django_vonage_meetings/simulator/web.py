@@ -27,7 +27,6 @@ from django.http import (
 )
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -40,6 +39,7 @@ from .ids import lookup_uuid
 from .lifecycle import SimulatorError
 from .logos import S3Error, accept_upload
 from .models import Participant, ParticipantState, Recording, Room, StoredObject
+from .urlnames import sim_reverse
 from .wire import s3_object_url, signing_key, verify_participant_token
 from .worker import ensure_worker
 
@@ -93,7 +93,7 @@ def _lobby(request: HttpRequest, room: Room, *, host: bool) -> HttpResponse:
             context["error"] = str(exc)
             return render(request, "vonage_meetings_simulator/lobby.html", context, status=409)
         seat = signing.dumps(str(person.participant_id), salt=SEAT_SALT)
-        return HttpResponseRedirect(reverse("vonage_meetings_simulator:meet-seat", args=[seat]))
+        return HttpResponseRedirect(sim_reverse("meet-seat", args=[seat]))
     status = 200 if context["available"] else 410
     return render(request, "vonage_meetings_simulator/lobby.html", context, status=status)
 
@@ -165,6 +165,7 @@ def meet_seat(request: HttpRequest, seat: str) -> HttpResponse:
         "recording_running": recording is not None
         and recording.status in (RecordingStatus.STARTED, RecordingStatus.PAUSED),
         "can_record": person.is_host and room.is_recording_available and running,
+        "rejoin_url": sim_reverse("meet-guest", args=[room.meeting_code]),
         "error": error,
         **_theme_context(room),
     }
@@ -286,5 +287,5 @@ def s3_object(request: HttpRequest, bucket: str, key: str) -> HttpResponse:
 
 def index(request: HttpRequest) -> HttpResponse:
     """What the simulator is and where its API lives."""
-    api = request.build_absolute_uri(reverse("vonage_meetings_simulator:index") + "v1/meetings/")
+    api = request.build_absolute_uri(sim_reverse("index") + "v1/meetings/")
     return render(request, "vonage_meetings_simulator/index.html", {"api": api})

@@ -25,10 +25,11 @@ from urllib.parse import urlencode
 
 import jwt
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, get_urlconf
 from rest_framework import serializers
 
 from .models import Application, Recording, Room, Theme
+from .urlnames import sim_reverse
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -83,13 +84,11 @@ def signing_key(purpose: str, application: Application) -> bytes:
 def _meet_paths(short_company_url: str | None, urlconf: str | None, prefix: str) -> tuple[str, str]:
     """Reversed once per theme (and URLconf), not twice per room of every page."""
     if short_company_url:
-        host = reverse("vonage_meetings_simulator:meet-host-themed", args=[short_company_url])
-        guest = reverse(
-            "vonage_meetings_simulator:meet-guest-themed", args=[short_company_url, "123456789"]
-        )
+        host = sim_reverse("meet-host-themed", args=[short_company_url])
+        guest = sim_reverse("meet-guest-themed", args=[short_company_url, "123456789"])
     else:
-        host = reverse("vonage_meetings_simulator:meet-host")
-        guest = reverse("vonage_meetings_simulator:meet-guest", args=["123456789"])
+        host = sim_reverse("meet-host")
+        guest = sim_reverse("meet-guest", args=["123456789"])
     return host, guest.removesuffix("123456789")
 
 
@@ -162,7 +161,7 @@ def _room(room: Room, origin: str, issued: int) -> dict[str, Any]:
 def s3_object_url(origin: str, bucket: str, key: str | None) -> str | None:
     if not key:
         return None
-    return origin + reverse("vonage_meetings_simulator:s3-object", args=[bucket, key])
+    return origin + sim_reverse("s3-object", args=[bucket, key])
 
 
 class ThemeSerializer(_WireSerializer):
@@ -200,7 +199,7 @@ def recording_download_url(recording: Recording, origin: str) -> str:
         f"{recording.recording_id}:{expires}".encode(),
         hashlib.sha256,
     ).hexdigest()
-    path = reverse("vonage_meetings_simulator:recording-file", args=[str(recording.recording_id)])
+    path = sim_reverse("recording-file", args=[str(recording.recording_id)])
     filename = f"{recording.session.room.display_name}_{iso(recording.started_at)}.mp4"
     query = urlencode(
         {

@@ -27,7 +27,7 @@ from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 
-from ..conf import meetings_settings
+from .. import credentials
 from ..exceptions import WebhookAuthenticationError
 
 __all__ = ["make_url_token", "signed_webhook_url", "verify_jwt", "verify_url_token"]
@@ -52,10 +52,10 @@ def signed_webhook_url() -> str | None:
     Paste it into the Vonage application's Meetings callback settings; the services put it into
     the ``callback_urls`` of rooms they create. It changes when the newest signature secret does.
     """
-    base = meetings_settings.WEBHOOK_BASE_URL
+    base = credentials.webhook_base_url()
     if not base:
         return None
-    secrets = meetings_settings.SIGNATURE_SECRETS
+    secrets = credentials.signature_secrets()
     if not secrets:
         raise ImproperlyConfigured(
             "VONAGE_MEETINGS['SIGNATURE_SECRETS'] is empty, so no signed callback URL can be made."

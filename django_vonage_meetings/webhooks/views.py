@@ -20,6 +20,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.validators import validate_ipv46_address
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -29,6 +30,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import serializers
 
+from .. import credentials
 from ..conf import meetings_settings
 from ..exceptions import WebhookAuthenticationError
 from ..models import WebhookEvent
@@ -96,6 +98,7 @@ def _safe_path(request: HttpRequest, token: str | None) -> str:
 
 
 @method_decorator(csrf_exempt, name="dispatch")
+@method_decorator(login_not_required, name="dispatch")
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class WebhookView(View):
     """One endpoint for every callback event type: authenticate -> store -> process -> 204."""
@@ -208,7 +211,7 @@ class WebhookView(View):
     def authenticate(
         self, request: HttpRequest, body: bytes, token: str | None
     ) -> dict[str, Any] | None:
-        secrets = meetings_settings.SIGNATURE_SECRETS
+        secrets = credentials.signature_secrets()
         if token is not None:
             verify_url_token(token, secrets)
             return None
@@ -223,5 +226,8 @@ class WebhookView(View):
 
 
 def _application_id() -> str | None:
+    simulated = credentials.simulated()
+    if simulated is not None:
+        return simulated.application_id
     raw = meetings_settings.raw().get("APPLICATION_ID")
     return raw if isinstance(raw, str) and raw else None

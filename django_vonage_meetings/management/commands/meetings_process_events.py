@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from ...models import WebhookEvent, WebhookEventStatus
 from ...webhooks.processing import process_events
+from ..base import MeetingsCommand
 
 
-class Command(BaseCommand):
+class Command(MeetingsCommand):
     help = "Apply stored Meetings callbacks that failed or were not processed yet."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -12,14 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from ...conf import meetings_settings
 from ...models import WebhookEvent, WebhookEventStatus, WebhookNonce
+from ..base import MeetingsCommand
 
 
-class Command(BaseCommand):
+class Command(MeetingsCommand):
     help = "Delete stored Meetings callbacks older than --days (default EVENT_RETENTION_DAYS)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -16,13 +16,14 @@ import time
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from ...exceptions import MeetingsError
 from ...services import RESOURCES, sync
+from ..base import MeetingsCommand
 
 
-class Command(BaseCommand):
+class Command(MeetingsCommand):
     help = "Sync rooms, themes, recordings and dial-in numbers from the Meetings API."
 
     def add_arguments(self, parser: CommandParser) -> None:

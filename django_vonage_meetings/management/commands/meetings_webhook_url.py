@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from ...webhooks.signing import signed_webhook_url
+from ..base import MeetingsCommand
 
 
-class Command(BaseCommand):
+class Command(MeetingsCommand):
     help = "Print the signed webhook URL built from WEBHOOK_BASE_URL and SIGNATURE_SECRETS."
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.parsers import JSONParser
@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import lifecycle
-from ..errors import GatewayError, ServiceError, input_error, unauthorized
+from ..embedded.dispatch import ORIGIN
+from ..errors import GatewayError, MalformedAnswer, ServiceError, input_error, unauthorized
 from ..faults import apply_faults
 from ..models import Application, Room
 from ..wire import RoomSerializer
@@ -41,7 +42,9 @@ class SimulatorAPIView(APIView):
         if not isinstance(request.auth, Application):  # another authenticator let it through
             raise unauthorized()
         self.application = request.auth
-        origin = request.build_absolute_uri("/").rstrip("/")
+        origin = request.META.get(ORIGIN)
+        if origin is None:
+            origin = request.build_absolute_uri("/").rstrip("/")
         if self.application.origin != origin:
             Application.objects.filter(pk=self.application.pk).update(origin=origin)
             self.application.origin = origin
@@ -58,6 +61,9 @@ class SimulatorAPIView(APIView):
         return dict(RoomSerializer(room, context={"origin": self.origin}).data)
 
     def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, MalformedAnswer):
+            # A plain HttpResponse (not JSON); finalize_response takes any HttpResponseBase.
+            return cast(Response, exc.response())
         if isinstance(exc, ServiceError | GatewayError):
             return exc.response()
         if isinstance(exc, drf_exceptions.ParseError):

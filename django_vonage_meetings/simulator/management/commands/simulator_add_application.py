@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+
+from django_vonage_meetings.management.base import MeetingsCommand
 
 from ...controls import SimulatorError, register_application
 
 
-class Command(BaseCommand):
+class Command(MeetingsCommand):
     help = "Register (or update) a simulated Vonage application and its public key."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
+
+from django_vonage_meetings.management.base import MeetingsCommand
 
 from ...controls import reset
 
 
-class Command(BaseCommand):
+class Command(MeetingsCommand):
     help = "Reset simulated data (keeps the registered applications)."
 
     def add_arguments(self, parser: CommandParser) -> None:

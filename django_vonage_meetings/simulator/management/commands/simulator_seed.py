@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+
+from django_vonage_meetings.management.base import MeetingsCommand
 
 from ...controls import seed
 from ...models import Application
 
 
-class Command(BaseCommand):
+class Command(MeetingsCommand):
     help = "Bulk-create N rooms (and M themes) for a simulated application."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django_vonage_meetings.management.base import MeetingsCommand
 
 from ...controls import tick
 
 
-class Command(BaseCommand):
+class Command(MeetingsCommand):
     help = "Advance the simulator once (for tests and cron-free setups)."
 
     def handle(self, *args: Any, **options: Any) -> None:
