@@ -10,7 +10,7 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 
-from .conf import sim_setting
+from .conf import in_test_environment, sim_setting
 from .faults import FaultsError, settings_faults
 
 
@@ -48,7 +48,8 @@ def _check_faults() -> list[checks.CheckMessage]:
 
 
 def _check_debug() -> list[checks.CheckMessage]:
-    if settings.DEBUG:
+    # A test run turns DEBUG off and is no production.
+    if settings.DEBUG or in_test_environment():
         return []
     if sim_setting("ENABLED"):
         message = (

@@ -26,7 +26,7 @@ def test_debug_enables_it(simulator_app, settings):
     assert simulator_app.call("GET", "/rooms").status_code == 200
 
 
-def test_check_warns_without_debug():
+def test_check_warns_without_debug(outside_a_test_run):
     with override_settings(DEBUG=False, VONAGE_MEETINGS_SIMULATOR={"ENABLED": True}):
         (warning,) = check_simulator()
         assert warning.id == "vonage_meetings_simulator.W001"
@@ -43,3 +43,9 @@ def test_check_needs_time_zones():
         (error,) = check_simulator()
         assert error.id == "vonage_meetings_simulator.E002"
         assert "USE_TZ" in error.msg
+
+
+def test_a_test_run_is_not_production():
+    """manage.py test and pytest-django turn DEBUG off before the checks: no warning then."""
+    with override_settings(DEBUG=False, VONAGE_MEETINGS_SIMULATOR={"ENABLED": True}):
+        assert check_simulator() == []

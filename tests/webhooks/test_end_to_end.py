@@ -110,3 +110,33 @@ def test_background_delivery(wired, captured, settings):
     while time.monotonic() < deadline and not captured.of("room_expired"):
         time.sleep(0.05)
     assert captured.of("room_expired")[0]["room"].vonage_id == room.vonage_id
+
+
+def test_each_callback_is_delivered_once_whoever_sends_it(wired, settings):
+    """The delivery thread runs while deliver_pending() is called in a loop: every attempt is
+    claimed first, so each callback reaches the webhook exactly once."""
+    settings.VONAGE_MEETINGS_SIMULATOR = {
+        **settings.VONAGE_MEETINGS_SIMULATOR,
+        "DELIVERY": "thread",
+        "TICK_INTERVAL": 0.005,
+    }
+    room = services.create_room({"display_name": "Busy"})
+    from django_vonage_meetings.simulator.models import CallbackDelivery
+    from django_vonage_meetings.simulator.worker import ensure_worker
+
+    ensure_worker()
+    for n in range(12):
+        person = controls.join(room.vonage_id, f"Person {n}")
+        controls.deliver_pending()
+        controls.leave(person.participant_id)
+        controls.deliver_pending()
+    deadline = time.monotonic() + 30
+    while CallbackDelivery.objects.exclude(status="delivered").exists():
+        assert time.monotonic() < deadline, "callbacks still undelivered"
+        controls.deliver_pending()
+    deliveries = list(CallbackDelivery.objects.all())
+    assert len(deliveries) == 12 * 4  # started, joined, left, ended per person
+    assert {(d.status, d.attempts) for d in deliveries} == {("delivered", 1)}
+    events = list(WebhookEvent.objects.values_list("deliveries", flat=True))
+    assert len(events) == len(deliveries)
+    assert set(events) == {1}

@@ -30,6 +30,8 @@ class Command(MeetingsCommand):
         parser.add_argument(
             "resources",
             nargs="*",
+            # A default keeps it optional, so call_command(resources="rooms themes") works too.
+            default=[],
             metavar="RESOURCE",
             help=f"What to sync: {', '.join(RESOURCES)} (default: all).",
         )
