@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # so tox and the Django 6 run can find python3.12/3.13 on machines set up with pyenv.
 export PYENV_VERSION ?= $(shell command -v pyenv >/dev/null 2>&1 && { pyenv version-name; pyenv versions --bare | grep -E '^3\.1[0-9]'; } | paste -sd: -)
 
-.PHONY: test lint typecheck pytest demo docs screenshots install clean
+.PHONY: test lint typecheck pytest example-tests demo docs screenshots install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,11 +31,17 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy django_vonage_meetings tests benchmarks example_project scripts/demo.py
+	$(BIN)/mypy django_vonage_meetings tests benchmarks example_project scripts/demo.py scripts/readme_check.py
 
 pytest: install
 	scripts/ensure-chromium
 	$(BIN)/pytest -m "not postgres and not workers" $(PYTEST_ARGS)
+	$(MAKE) example-tests
+
+# The example project's own tests, which use only the public test kit, both ways users run them.
+example-tests: install
+	$(BIN)/pytest example_project/tests
+	$(BIN)/python example_project/manage.py test example_project.tests --noinput
 
 test: lint typecheck pytest
 
