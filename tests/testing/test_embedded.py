@@ -168,3 +168,47 @@ def test_commands_take_string_options(simulate, tmp_path, key_pair):
 
     with pytest.raises(CommandError, match="--rooms: invalid value 'many'"):
         call_command("simulator_seed", application_id="strings-app", rooms="many")
+
+
+def test_the_admin_runs_meetings_against_the_embedded_simulator(simulate, superuser, client):
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/vonage_meetings/room/add/",
+        {
+            "display_name": "Planning",
+            "type": "instant",
+            "join_approval_level": "none",
+            "microphone_state": "default",
+            "language": "default",
+            "is_recording_available": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    room = Room.objects.get()
+    changelist = client.get("/admin/vonage_meetings/room/")
+    assert changelist.status_code == 200
+    assert room.guest_url.encode() in changelist.content
+    synced = client.post("/admin/vonage_meetings/room/sync/", follow=True)
+    assert b"Synced" in synced.content
+
+
+def test_other_applications_keep_their_http_delivery(simulate, key_pair, scripted_server):
+    """Only the provisioned application is called back in process; one registered the usual
+    way is still called over HTTP, by deliver_pending() or the delivery thread."""
+    from django_vonage_meetings.simulator import controls
+    from django_vonage_meetings.simulator.embedded import callbacks
+    from tests.fixtures.client import Reply
+
+    scripted_server.script("POST", "/hook/", Reply(204))
+    other = controls.register_application(
+        "http-app", key_pair.public_pem, callback_url=f"{scripted_server.url}/hook/"
+    )
+    controls.seed(other.application_id, 1)
+    room_id = other.rooms.get().room_id
+    services.create_room({"display_name": "Ours", "type": "instant"})  # provisions ours
+    controls.join(room_id, "Ada", host=True)  # flushes in process: not this one
+    callbacks.flush()
+    assert scripted_server.calls("POST", "/hook/") == []
+    sent = controls.deliver_pending()
+    assert [d.response_code for d in sent] == [204, 204]
+    assert len(scripted_server.calls("POST", "/hook/")) == 2
