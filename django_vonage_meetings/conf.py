@@ -127,13 +127,17 @@ def _url(key: str, value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise Invalid(f"must be a URL string, not {type(value).__name__}.")
+    # The value itself is never echoed: a URL may carry credentials (user:password@host).
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
+        got = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
         raise Invalid(
-            f"must be an absolute http(s) URL such as 'https://example.com', got {value!r}."
+            f"must be an absolute http(s) URL such as 'https://example.com' (it has {got})."
         )
     if parts.query or parts.fragment:
-        raise Invalid(f"must not carry a query or fragment, got {value!r}.")
+        raise Invalid("must not carry a query or fragment.")
+    if parts.username is not None or parts.password is not None:
+        raise Invalid("must not carry credentials (user:password@).")
     return value.strip().rstrip("/")
 
 
