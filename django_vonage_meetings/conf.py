@@ -296,6 +296,12 @@ class MeetingsSettings:
         _int(minimum=1024),
         "Largest callback body in bytes; larger ones are refused with 413.",
     )
+    WEBHOOK_MAX_JSON_DEPTH = Setting(
+        32,
+        _int(minimum=1, maximum=200),
+        "Deepest nesting of arrays and objects in a callback body (the payload object is "
+        "level 1); deeper bodies are refused with 400 'too_deep'.",
+    )
     WEBHOOK_PROCESSING = Setting(
         "inline",
         _processing,

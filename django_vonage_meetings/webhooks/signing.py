@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -109,20 +110,25 @@ def verify_jwt(
         raise WebhookAuthenticationError("no_secret", "No signature secret is configured.")
     claims = _decode(token, secrets)
     moment = time.time() if now is None else now
-    issued = claims.get("iat")
-    if not isinstance(issued, int | float) or isinstance(issued, bool):
-        raise WebhookAuthenticationError("missing_iat", "The token has no numeric iat claim.")
+    if claims.get("iat") is None:
+        raise WebhookAuthenticationError("missing_iat", "The token has no iat claim.")
+    # PyJWT decodes NaN and Infinity; NaN compares false with everything, so it would pass
+    # both window checks below.
+    issued = _finite_time(claims["iat"])
+    if issued is None:
+        raise WebhookAuthenticationError("invalid_iat", "The token's iat is not a finite number.")
     if issued > moment + clock_skew:
         raise WebhookAuthenticationError("future_iat", "The token was issued in the future.")
     if moment - issued > max_age:
         raise WebhookAuthenticationError("stale_iat", "The token is older than WEBHOOK_MAX_AGE.")
-    expires = claims.get("exp")
-    if (
-        isinstance(expires, int | float)
-        and not isinstance(expires, bool)
-        and expires < moment - clock_skew
-    ):
-        raise WebhookAuthenticationError("expired_token", "The token's exp has passed.")
+    if claims.get("exp") is not None:
+        expires = _finite_time(claims["exp"])
+        if expires is None:
+            raise WebhookAuthenticationError(
+                "invalid_exp", "The token's exp is not a finite number."
+            )
+        if expires < moment - clock_skew:
+            raise WebhookAuthenticationError("expired_token", "The token's exp has passed.")
     jti = claims.get("jti")
     if not isinstance(jti, str) or not jti or len(jti) > MAX_JTI_LENGTH:
         raise WebhookAuthenticationError("missing_jti", "The token has no usable jti claim.")
@@ -142,6 +148,17 @@ def verify_jwt(
             "wrong_application", "The token was issued for another application."
         )
     return claims
+
+
+def _finite_time(value: Any) -> float | None:
+    """A NumericDate claim as a number; None unless it is a finite int or float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any float
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _decode(token: str, secrets: Sequence[str]) -> dict[str, Any]:

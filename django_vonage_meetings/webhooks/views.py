@@ -14,7 +14,6 @@ and the 500 makes the sender retry.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -32,6 +31,7 @@ from rest_framework import serializers
 from ..conf import meetings_settings
 from ..exceptions import WebhookAuthenticationError
 from ..models import WebhookEvent
+from .body import BadBody, has_nul, parse_body
 from .handlers import parse_payload
 from .inbox import Delivery, ReplayedToken, accept, dedupe_key, prune_nonces, store_failed_delivery
 from .processing import announce_failure, record_failure
@@ -67,19 +67,6 @@ _USEFUL_META = tuple((name, _meta_key(name)) for name in USEFUL_HEADERS)
 
 def _refuse(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
     return JsonResponse({"error": message, "code": code, **extra}, status=status)
-
-
-def _has_nul(value: Any) -> bool:
-    # JSON carries U+0000 only as the escape \u0000 (json.loads refuses it raw), so the view
-    # walks the payload only when the body holds that escape or a zero byte (UTF-16 and
-    # UTF-32 bodies, which json.loads also accepts, are full of them).
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
 
 
 def _remote_addr(request: HttpRequest) -> str | None:
@@ -130,13 +117,15 @@ class WebhookView(View):
             return self.refuse_auth(request, token, exc.reason, str(exc))
 
         try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return _refuse(400, "invalid_json", "The body is not valid JSON.")
+            payload = parse_body(body, max_depth=meetings_settings.WEBHOOK_MAX_JSON_DEPTH)
+        except BadBody as exc:
+            return _refuse(400, exc.code, str(exc))
         if not isinstance(payload, dict) or not isinstance(payload.get("event"), str):
             return _refuse(400, "invalid_payload", 'The body must be a JSON object with "event".')
-        if (b"\\u0000" in body or b"\x00" in body) and _has_nul(payload):
-            # PostgreSQL cannot store U+0000 in JSON; no real callback carries it.
+        # PostgreSQL cannot store U+0000 in JSON; no real callback carries it. JSON carries it
+        # only as the escape \\u0000, so the payload is walked only when the body holds that
+        # escape or a zero byte (UTF-16 and UTF-32 bodies are full of them).
+        if (b"\\u0000" in body or b"\x00" in body) and has_nul(payload):
             return _refuse(400, "invalid_payload", "The payload contains a NUL character.")
         try:
             fields = parse_payload(payload)
