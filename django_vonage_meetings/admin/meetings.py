@@ -6,11 +6,11 @@ import functools
 from typing import Any, cast
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -22,6 +22,7 @@ from ..enums import RoomType
 from ..exceptions import BadRequestError, MeetingsError
 from ..models import Application, DialInNumber, Room, Theme
 from .base import MirrorAdmin, ReadOnlyMirrorAdmin, api_error_message, run_api
+from .display import image, link
 from .forms import LogoForm, RoomChangeForm, RoomCreateForm, ThemeForm
 
 ROOM_FIXED = (
@@ -38,12 +39,6 @@ ROOM_FIXED = (
     "local_synced_at",
     "raw_payload",
 )
-
-
-def _link(url: str, label: str) -> str:
-    if not url:
-        return "-"
-    return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', url, label)
 
 
 @admin.register(Room)
@@ -67,11 +62,11 @@ class RoomAdmin(MirrorAdmin):
 
     @admin.display(description=_("Host link"))
     def host_link(self, obj: Room) -> str:
-        return _link(obj.host_url, str(_("Open as host")))
+        return link(obj.host_url, str(_("Open as host")))
 
     @admin.display(description=_("Guest link"))
     def guest_link(self, obj: Room) -> str:
-        return _link(obj.guest_url, str(_("Open as guest")))
+        return link(obj.guest_url, str(_("Open as guest")))
 
     @admin.display(description=_("Recording options"))
     def recording_options_display(self, obj: Room) -> str:
@@ -225,16 +220,7 @@ class ThemeAdmin(MirrorAdmin):
             (obj.brand_image_white_url, "#333"),
             (obj.branded_favicon_url, "#fff"),
         ]
-        shown = [
-            format_html(
-                '<img src="{}" alt="" style="max-height:32px;background:{};padding:2px;'
-                'margin-right:4px;border:1px solid #ddd">',
-                url,
-                background,
-            )
-            for url, background in images
-            if url
-        ]
+        shown = [image(url, background) for url, background in images if url]
         return format_html("".join(["{}"] * len(shown)), *shown) if shown else "-"
 
     def save_model(self, request: HttpRequest, obj: Theme, form: Any, change: bool) -> None:
@@ -251,8 +237,16 @@ class ThemeAdmin(MirrorAdmin):
             *super().get_urls(),
         ]
 
+    def _theme_or_404(self, request: HttpRequest, object_id: str) -> Theme:
+        # The admin's own lookup: a malformed id ("abc" for an integer key) finds nothing
+        # instead of raising ValueError.
+        theme = self.get_object(request, unquote(object_id))
+        if not isinstance(theme, Theme):
+            raise Http404(_("No such theme."))
+        return theme
+
     def logos_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        theme = get_object_or_404(Theme, pk=object_id)
+        theme = self._theme_or_404(request, object_id)
         if not self.has_change_permission(request, theme):
             raise PermissionDenied
         if request.method == "POST":
@@ -285,7 +279,7 @@ class ThemeAdmin(MirrorAdmin):
         self, request: HttpRequest, object_id: str, extra_context: Any = None
     ) -> HttpResponse:
         """Delete on Vonage; when rooms use the theme, offer to force it."""
-        theme = get_object_or_404(Theme, pk=object_id)
+        theme = self._theme_or_404(request, object_id)
         if not self.has_delete_permission(request, theme):
             raise PermissionDenied
         refusal = None

@@ -47,18 +47,21 @@ def _id(obj: Room | Theme | Recording | str) -> str:
 
 
 def _store_room(payload: Mapping[str, Any]) -> Room:
-    bulk_upsert(Room, [room_fields(payload)])
-    return Room.objects.select_related("theme").get(vonage_id=payload["id"])
+    fields = room_fields(payload)
+    bulk_upsert(Room, [fields])
+    return Room.objects.select_related("theme").get(vonage_id=fields["vonage_id"])
 
 
 def _store_theme(payload: Mapping[str, Any]) -> Theme:
-    bulk_upsert(Theme, [theme_fields(payload)])
-    return Theme.objects.get(vonage_id=payload["theme_id"])
+    fields = theme_fields(payload)
+    bulk_upsert(Theme, [fields])
+    return Theme.objects.get(vonage_id=fields["vonage_id"])
 
 
 def _store_recording(payload: Mapping[str, Any]) -> Recording:
-    bulk_upsert(Recording, [recording_fields(payload)], keep_if_missing=("room_id",))
-    return Recording.objects.get(vonage_id=payload["id"])
+    fields = recording_fields(payload)
+    bulk_upsert(Recording, [fields], keep_if_missing=("room_id",))
+    return Recording.objects.get(vonage_id=fields["vonage_id"])
 
 
 def with_callback_urls(data: Mapping[str, Any]) -> dict[str, Any]:
