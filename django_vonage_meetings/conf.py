@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 ProcessingMode = Literal["inline", "task"]
+ProofMode = Literal["either", "jwt", "url_token"]
 T = TypeVar("T")
 
 #: The check id of a value with a wrong type or out of range, unless its setting names another.
@@ -201,6 +202,16 @@ def _processing(key: str, value: Any) -> ProcessingMode:
     raise Invalid(f"must be one of 'inline', 'task', got {value!r}.")
 
 
+def _proof(key: str, value: Any) -> ProofMode:
+    if value == "either":
+        return "either"
+    if value == "jwt":
+        return "jwt"
+    if value == "url_token":
+        return "url_token"
+    raise Invalid("must be one of 'either', 'jwt', 'url_token'.")
+
+
 def _text(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise Invalid("must be a non-empty string.")
@@ -279,6 +290,13 @@ class MeetingsSettings:
         300,
         _int(minimum=60, maximum=86400),
         "Lifetime (seconds) of the application JWT; it is reused until shortly before expiry.",
+    )
+    WEBHOOK_PROOF = Setting(
+        "either",
+        _proof,
+        "Which proof a callback must carry: 'jwt' (the signed Authorization header), "
+        "'url_token' (a signed callback URL) or 'either'. A request with an Authorization "
+        "header is always held to its JWT, and a URL token to its scope, whatever this says.",
     )
     WEBHOOK_MAX_AGE = Setting(
         300,

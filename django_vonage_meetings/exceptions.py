@@ -28,6 +28,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "WebhookAuthenticationError",
+    "WebhookScopeError",
 ]
 
 
@@ -180,6 +181,11 @@ class WebhookAuthenticationError(MeetingsError):
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
         super().__init__(message)
+
+
+class WebhookScopeError(WebhookAuthenticationError):
+    """A callback authenticated by a room's URL token is about another room, or about one the
+    mirror cannot place yet (403; ``reason`` is ``out_of_scope`` or ``scope_unresolved``)."""
 
 
 _BY_STATUS: dict[int, type[MeetingsAPIError]] = {

@@ -1,8 +1,13 @@
-"""How the admin shows what the API said: links only for the web, JSON for reading.
+"""How the admin shows what the API said: links only for the web, JSON for reading, callback
+URLs without their tokens.
 
 Everything shown here came from the API (or from a callback), so none of it is trusted: a link
 is a link only when it is an absolute ``http(s)`` URL or a path on this site, anything else (a
 ``javascript:`` or ``data:`` URL) is shown as text.
+
+A callback URL's token is a password for the callbacks it covers, and staff who may only view
+rooms must not learn it: every page shows that a URL is set and what it lets in, never the
+token (the raw payloads included).
 """
 
 from __future__ import annotations
@@ -10,10 +15,13 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.utils.html import format_html
 
-__all__ = ["image", "link", "pretty_json", "safe_href"]
+from ..webhooks.tokens import mask_tokens, peek_url_token, token_in_url
+
+__all__ = ["callback_url", "image", "link", "masked", "pretty_json", "safe_href"]
 
 #: An absolute http(s) URL with a host, or a path on this site: one "/" that a browser cannot
 #: read as the start of a scheme-relative "//host" (it turns "\" into "/").
@@ -53,8 +61,35 @@ def image(url: Any, background: str) -> str:
     )
 
 
+def masked(value: Any) -> Any:
+    """``value`` (JSON-like) with every callback URL token masked, keys and strings alike."""
+    if isinstance(value, str):
+        return mask_tokens(value, describe=True)
+    if isinstance(value, dict):
+        return {masked(k): masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked(item) for item in value]
+    return value
+
+
 def pretty_json(value: Any) -> str:
     return format_html(
         '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
-        json.dumps(value, indent=2, sort_keys=True, default=str),
+        json.dumps(masked(value), indent=2, sort_keys=True, default=str),
     )
+
+
+def callback_url(url: Any) -> str:
+    """A room's callback URL as staff may see it: where it points and what it lets in."""
+    if not url:
+        return "-"
+    text = str(url)
+    token = token_in_url(text)
+    if token is None:
+        # Not this site's: its path and query may hold someone else's secret.
+        parts = urlsplit(text)
+        where = f"{parts.scheme}://{parts.hostname}/..." if parts.hostname else "(unreadable)"
+        return f"{where} (not a callback URL of this site)"
+    scope = peek_url_token(token)
+    what = scope.describe() if scope else "a token this site cannot read"
+    return f"{mask_tokens(text, describe=True)} ({what})"

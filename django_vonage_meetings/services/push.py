@@ -19,7 +19,7 @@ from ..conf import meetings_settings
 from ..enums import LogoType
 from ..exceptions import MeetingsError, MeetingsValidationError
 from ..models import Application, Recording, Room, Theme
-from ..webhooks.signing import signed_webhook_url
+from .callbacks import with_callback_urls
 from .clients import client_for
 from .fields import recording_fields, room_fields, theme_fields
 from .upsert import bulk_upsert
@@ -62,21 +62,6 @@ def _store_recording(payload: Mapping[str, Any]) -> Recording:
     fields = recording_fields(payload)
     bulk_upsert(Recording, [fields], keep_if_missing=("room_id",))
     return Recording.objects.get(vonage_id=fields["vonage_id"])
-
-
-def with_callback_urls(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Point a new room's callbacks at this site's signed webhook URL (when one is configured).
-
-    URLs the caller set are kept; only the missing ones are filled in.
-    """
-    out = dict(data)
-    url = signed_webhook_url()
-    if url:
-        given = dict(out.get("callback_urls") or {})
-        for name in ("rooms_callback_url", "sessions_callback_url", "recordings_callback_url"):
-            given.setdefault(name, url)
-        out["callback_urls"] = given
-    return out
 
 
 def create_room(data: Mapping[str, Any], *, client: MeetingsClient | None = None) -> Room:

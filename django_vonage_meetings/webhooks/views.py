@@ -29,13 +29,14 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import serializers
 
 from ..conf import meetings_settings
-from ..exceptions import WebhookAuthenticationError
+from ..exceptions import WebhookAuthenticationError, WebhookScopeError
 from ..models import WebhookEvent
 from .body import BadBody, has_nul, parse_body
 from .handlers import parse_payload
 from .inbox import Delivery, ReplayedToken, accept, dedupe_key, prune_nonces, store_failed_delivery
 from .processing import announce_failure, record_failure
-from .signing import verify_jwt, verify_url_token
+from .scope import check_scope
+from .signing import authenticate
 
 __all__ = ["WebhookView"]
 
@@ -112,7 +113,7 @@ class WebhookView(View):
             return _refuse(413, "too_large", f"The body is larger than {limit} bytes.")
 
         try:
-            claims = self.authenticate(request, body, token)
+            proof = authenticate(request.META.get("HTTP_AUTHORIZATION"), token, body)
         except WebhookAuthenticationError as exc:
             return self.refuse_auth(request, token, exc.reason, str(exc))
 
@@ -133,12 +134,17 @@ class WebhookView(View):
             return _refuse(
                 400, "invalid_payload", "The payload is not a valid event.", details=exc.detail
             )
+        if proof.scope is not None:
+            try:
+                check_scope(proof.scope, payload)
+            except WebhookScopeError as exc:
+                return self.refuse_auth(request, token, exc.reason, str(exc), status=403)
         delivery = Delivery(
             payload=payload,
             fields=fields,
             dedupe_key=dedupe_key(payload),
-            jti=str(claims["jti"]) if claims is not None else None,
-            auth_method="jwt" if claims is not None else "signed_url",
+            jti=str(proof.claims["jti"]) if proof.claims is not None else None,
+            auth_method=proof.method,
             remote_addr=_remote_addr(request),
             headers={name: request.META[key] for name, key in _USEFUL_META if key in request.META},
         )
@@ -184,7 +190,13 @@ class WebhookView(View):
         )
 
     def refuse_auth(
-        self, request: HttpRequest, token: str | None, reason: str, message: str
+        self,
+        request: HttpRequest,
+        token: str | None,
+        reason: str,
+        message: str,
+        *,
+        status: int = 401,
     ) -> HttpResponse:
         logger.warning(
             "webhook refused: reason=%s remote=%s path=%s",
@@ -192,25 +204,4 @@ class WebhookView(View):
             _remote_addr(request),
             _safe_path(request, token),
         )
-        return _refuse(401, reason, message)
-
-    def authenticate(
-        self, request: HttpRequest, body: bytes, token: str | None
-    ) -> dict[str, Any] | None:
-        secrets = meetings_settings.SIGNATURE_SECRETS
-        if token is not None:
-            verify_url_token(token, secrets)
-            return None
-        return verify_jwt(
-            request.META.get("HTTP_AUTHORIZATION"),
-            body,
-            secrets,
-            max_age=meetings_settings.WEBHOOK_MAX_AGE,
-            clock_skew=meetings_settings.WEBHOOK_CLOCK_SKEW,
-            application_id=_application_id(),
-        )
-
-
-def _application_id() -> str | None:
-    raw = meetings_settings.raw().get("APPLICATION_ID")
-    return raw if isinstance(raw, str) and raw else None
+        return _refuse(status, reason, message)
