@@ -65,6 +65,12 @@ MAX_NAME: Final = 64
 URL_TOKEN = re.compile(r"/webhooks/([^/?#\s\"'<>\\]+)")
 
 
+#: A token on its own (see :func:`mask_tokens`).
+BARE_TOKEN = re.compile(
+    rf"(?:eyJ[A-Za-z0-9_-]+|{LEGACY_VALUE}):[A-Za-z0-9_-]{{43}}(?![A-Za-z0-9_-])"
+)
+
+
 @dataclass(frozen=True)
 class CallbackScope:
     """What a URL token lets in: everything of the application, or one room."""
@@ -194,17 +200,24 @@ def token_in_url(url: Any) -> str | None:
 
 def mask_tokens(text: str, *, describe: bool = False) -> str:
     """``text`` with the token of every callback URL in it replaced by ``<token>`` (or, with
-    ``describe``, by what it lets in, e.g. ``<room token>``), for pages and log lines."""
-    if "/webhooks/" not in text:
-        return text
+    ``describe``, by what it lets in, e.g. ``<room token>``), for pages and log lines.
 
-    def masked(match: re.Match[str]) -> str:
-        if not describe:
-            return "/webhooks/<token>"
-        scope = peek_url_token(match.group(1))
-        return f"/webhooks/<{scope.kind if scope else 'unreadable'} token>"
+    Tokens outside a URL (a view's ``token`` argument in a traceback's variables) are found by
+    their shape: a signed JSON object (base64 of ``{"`` is ``eyJ``) or the first version's
+    value, then ``:`` and a 43-character HMAC-SHA256.
+    """
+    if "/webhooks/" in text:
 
-    return URL_TOKEN.sub(masked, text)
+        def masked(match: re.Match[str]) -> str:
+            if not describe:
+                return "/webhooks/<token>"
+            scope = peek_url_token(match.group(1))
+            return f"/webhooks/<{scope.kind if scope else 'unreadable'} token>"
+
+        text = URL_TOKEN.sub(masked, text)
+    if "eyJ" in text or LEGACY_VALUE in text:
+        text = BARE_TOKEN.sub("<token>", text)
+    return text
 
 
 def _callback_url(scope: CallbackScope) -> str | None:

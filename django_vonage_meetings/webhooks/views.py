@@ -21,15 +21,17 @@ from typing import Any
 
 from django.core.validators import validate_ipv46_address
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.http.request import HttpHeaders
 from django.utils.decorators import method_decorator
+from django.utils.log import log_response
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import serializers
 
 from ..conf import meetings_settings
 from ..exceptions import WebhookAuthenticationError, WebhookScopeError
+from ..logging import masked_request
 from ..models import WebhookEvent
 from .body import BadBody, has_nul, parse_body
 from .handlers import parse_payload
@@ -37,6 +39,7 @@ from .inbox import Delivery, ReplayedToken, accept, dedupe_key, prune_nonces, st
 from .processing import announce_failure, record_failure
 from .scope import check_scope
 from .signing import authenticate
+from .tokens import mask_tokens
 
 __all__ = ["WebhookView"]
 
@@ -79,16 +82,26 @@ def _remote_addr(request: HttpRequest) -> str | None:
     return value
 
 
-def _safe_path(request: HttpRequest, token: str | None) -> str:
-    return request.path.replace(token, "<token>") if token else request.path
-
-
 @method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class WebhookView(View):
     """One endpoint for every callback event type: authenticate -> store -> process -> 204."""
 
     http_method_names = ["post", "options"]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = super().dispatch(request, *args, **kwargs)
+        if isinstance(response, HttpResponse) and response.status_code >= 400:
+            # Django's request logger would print the path (token and all) and mail the request
+            # to the admins; log the same line here, masked, and mark the response as logged.
+            log_response(
+                "%s: %s",
+                response.reason_phrase,
+                mask_tokens(request.path),
+                response=response,
+                request=masked_request(request),
+            )
+        return response
 
     def http_method_not_allowed(
         self, request: HttpRequest, *args: Any, **kwargs: Any
@@ -202,6 +215,6 @@ class WebhookView(View):
             "webhook refused: reason=%s remote=%s path=%s",
             reason,
             _remote_addr(request),
-            _safe_path(request, token),
+            mask_tokens(request.path),
         )
         return _refuse(status, reason, message)
