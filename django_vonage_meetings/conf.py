@@ -276,6 +276,23 @@ class MeetingsSettings:
         "Retries of a failed request (idempotent requests on 429/5xx and connection errors; "
         "any request on 429). A POST that may have reached the service is never replayed.",
     )
+    CALL_DEADLINE = Setting(
+        120.0,
+        _float(minimum=0.001),
+        "Longest one API call may take in all (connect, answer, body, every retry and pause); "
+        "past it the call ends with DeadlineExceededError.",
+    )
+    MAX_PAGES = Setting(
+        10_000,
+        _int(minimum=1),
+        "Most pages one listing may follow (_links.next) before TooManyPagesError.",
+    )
+    MAX_RESPONSE_BYTES = Setting(
+        32 * 1024 * 1024,
+        _int(minimum=1024),
+        "Largest answer (bytes, decoded) the client reads; a larger one ends the call with "
+        "ResponseTooLargeError without reading the rest.",
+    )
     RETRY_BACKOFF = Setting(
         0.5,
         _float(minimum=0),
