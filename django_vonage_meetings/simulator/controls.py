@@ -30,6 +30,7 @@ from django.utils import timezone
 from django_vonage_meetings.enums import RecordingStatus
 
 from . import delivery, lifecycle
+from .egress import EgressRefused, check_target
 from .faults import clean_faults
 from .ids import lookup_uuid
 from .lifecycle import SimulatorError
@@ -125,10 +126,30 @@ def register_application(
         defaults["signature_secret"] = signature_secret
     if callback_url is not None:
         defaults["callback_url"] = callback_url
+    for name in ("callback_url", "rooms_callback_url", "sessions_callback_url"):
+        _check_target(name, defaults.get(name))
+    _check_target("recordings_callback_url", defaults.get("recordings_callback_url"))
     application, _ = Application.objects.update_or_create(
         application_id=application_id, defaults=defaults
     )
     return application
+
+
+def _check_target(name: str, url: Any) -> None:
+    if url:
+        try:
+            check_target(str(url))
+        except EgressRefused as exc:
+            raise SimulatorError(f"{name}: {exc}") from None
+
+
+def _application(application: Application | str | None) -> Application | None:
+    if application is None or isinstance(application, Application):
+        return application
+    found = Application.objects.filter(application_id=application).first()
+    if found is None:
+        raise SimulatorError(f"No application {application}.")
+    return found
 
 
 def set_faults(application_id: str, **faults: Any) -> Application:
@@ -237,10 +258,12 @@ def expire_room(room_id: Room | str | uuid.UUID) -> Room:
     return room
 
 
-def tick() -> int:
-    """Do what time would do: expire due rooms, finish due uploads, send due callbacks."""
-    changed = lifecycle.catch_up()
-    delivery.deliver_due()
+def tick(application: Application | str | None = None) -> int:
+    """Do what time would do: expire due rooms, finish due uploads, send due callbacks (of one
+    application, or of all)."""
+    app = _application(application)
+    changed = lifecycle.catch_up(app)
+    delivery.deliver_due(application=app)
     return changed
 
 
@@ -248,18 +271,23 @@ def tick() -> int:
 
 
 def deliver_pending(
-    order: Literal["fifo", "reverse", "shuffle"] = "fifo", repeat: int = 1
+    order: Literal["fifo", "reverse", "shuffle"] = "fifo",
+    repeat: int = 1,
+    application: Application | str | None = None,
 ) -> list[CallbackDelivery]:
-    """Send every queued callback now, in this thread, and return the delivery records.
+    """Send every queued callback now (of one application, or of all), in this thread, and
+    return the delivery records.
 
     ``order`` delivers the batch out of order and ``repeat`` sends each one several times, so
     receivers' idempotency and ordering guards can be tested.
     """
-    pending = list(
-        CallbackDelivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
-        .select_related("application")
-        .order_by("id")
+    queued = CallbackDelivery.objects.filter(
+        status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
     )
+    app = _application(application)
+    if app is not None:
+        queued = queued.filter(application=app)
+    pending = list(queued.select_related("application").order_by("id"))
     if order == "reverse":
         pending.reverse()
     elif order == "shuffle":

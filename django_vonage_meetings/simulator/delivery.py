@@ -30,7 +30,8 @@ from django.utils import timezone
 from django_vonage_meetings import __version__
 
 from .conf import sim_setting
-from .models import CallbackDelivery, DeliveryStatus
+from .egress import EgressRefused, check_target
+from .models import Application, CallbackDelivery, DeliveryStatus
 
 logger = logging.getLogger("django_vonage_meetings.simulator.delivery")
 
@@ -81,17 +82,24 @@ def send(delivery: CallbackDelivery, *, claim: bool = True) -> CallbackDelivery:
     code: int | None = None
     error = ""
     try:
+        check_target(delivery.url)  # again: a name may resolve elsewhere by now
         response = requests.post(
             delivery.url,
             data=body,
             headers=signed_headers(delivery, body),
             timeout=float(sim_setting("CALLBACK_TIMEOUT")),
+            allow_redirects=False,  # a redirect could lead anywhere
         )
         code = response.status_code
+        response.close()
+        # Status only: the reply's body is the receiver's business, and storing it would let
+        # whoever reads the deliveries read any URL's answer.
         if not 200 <= code < 300:
-            error = f"HTTP {code}: {response.text[:200]}"
+            error = f"HTTP {code}"
+    except EgressRefused as exc:
+        error = f"refused: {exc}"[:500]
     except requests.RequestException as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+        error = type(exc).__name__
     delivery.response_code = code
     delivery.last_error = error
     if not error:
@@ -129,6 +137,8 @@ def due(now: dt.datetime | None = None) -> QuerySet[CallbackDelivery]:
     )
 
 
-def deliver_due(limit: int = 500) -> list[CallbackDelivery]:
-    """Send every callback that is due, oldest first (keeps each room's events in order)."""
-    return [send(delivery) for delivery in list(due())[:limit]]
+def deliver_due(limit: int = 500, application: Application | None = None) -> list[CallbackDelivery]:
+    """Send every callback that is due (of one application, or of all), oldest first (keeps
+    each room's events in order)."""
+    queued = due() if application is None else due().filter(application=application)
+    return [send(delivery) for delivery in list(queued)[:limit]]
