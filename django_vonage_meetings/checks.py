@@ -128,7 +128,7 @@ def _check_secret_strength(raw: Any) -> list[checks.CheckMessage]:
             f"{MIN_SECRET_BYTES} bytes.",
             hint=f"Use random secrets of at least {MIN_SECRET_BYTES} bytes, e.g. "
             "secrets.token_urlsafe(32); rotate by putting the new one first.",
-            id="vonage_meetings.W005",
+            id="vonage_meetings.W006",
         )
     ]
 
@@ -149,6 +149,6 @@ def _check_key_file(raw: Any) -> list[checks.CheckMessage]:
             f"VONAGE_MEETINGS['PRIVATE_KEY'] names a file that its group or other users can "
             f"read (mode {mode:04o}).",
             hint="chmod 600 the file (owned by the user the site runs as).",
-            id="vonage_meetings.W006",
+            id="vonage_meetings.W007",
         )
     ]

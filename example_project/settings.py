@@ -3,9 +3,9 @@
 Defaults run everything on one server with the bundled simulator: `make demo` keeps the
 database, the application's key pair and its signature secret in the ignored folder `.demo/`.
 
-==================================  ==================================================================
+==================================  ================================================================
 variable                            default
-==================================  ==================================================================
+==================================  ================================================================
 DATABASE_URL                        sqlite:///.demo/db.sqlite3
 DJANGO_SECRET_KEY                   the one `make demo` keeps in .demo/secret_key
 DJANGO_DEBUG                        1
@@ -18,7 +18,7 @@ VONAGE_API_HOST                     http://HOST:PORT/simulator (the simulator on
 VONAGE_WEBHOOK_BASE_URL             http://HOST:PORT
 SIMULATOR_ENABLED                   1 (serve the simulator even with DEBUG off)
 SIMULATOR_ALLOW_PRIVATE_CALLBACKS   1 (callbacks to this server on 127.0.0.1 even with DEBUG off)
-==================================  ==================================================================
+==================================  ================================================================
 """
 
 from __future__ import annotations

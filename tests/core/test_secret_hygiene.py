@@ -99,7 +99,7 @@ def test_a_url_setting_with_credentials_is_not_echoed(key_pair):
 def test_a_short_signature_secret_warns_without_showing_it(key_pair, secret):
     with override_settings(VONAGE_MEETINGS=base(key_pair, SIGNATURE_SECRETS=[STRONG, secret])):
         messages = check_settings()
-    assert [m.id for m in messages] == ["vonage_meetings.W005"]
+    assert [m.id for m in messages] == ["vonage_meetings.W006"]
     assert secret not in every_text(messages)
     assert "SIGNATURE_SECRETS" in messages[0].msg
     assert "32" in every_text(messages)
@@ -120,7 +120,7 @@ def test_a_key_file_readable_by_others_warns(key_pair, tmp_path: Path, mode, war
     path.chmod(mode)
     with override_settings(VONAGE_MEETINGS=base(key_pair, PRIVATE_KEY=str(path))):
         messages = check_settings()
-    assert [m.id for m in messages] == (["vonage_meetings.W006"] if warns else [])
+    assert [m.id for m in messages] == (["vonage_meetings.W007"] if warns else [])
     if warns:
         assert oct(stat.S_IMODE(mode))[2:] in messages[0].msg
         assert "BEGIN" not in every_text(messages)

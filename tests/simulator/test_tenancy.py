@@ -16,7 +16,7 @@ from tests.fixtures.client import Reply
 
 
 def room_with_callbacks(app, url: str) -> dict:
-    urls = {name: url for name in ("rooms_callback_url", "sessions_callback_url")}
+    urls = dict.fromkeys(("rooms_callback_url", "sessions_callback_url"), url)
     return app.call("POST", "/rooms", json={"display_name": "r", "callback_urls": urls}).json()
 
 
