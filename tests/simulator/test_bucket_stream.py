@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -42,6 +43,7 @@ def post_partially(url: str, declared: int, first: bytes) -> tuple[int, str, flo
     it took to come."""
     parts = urlsplit(url)
     started = time.monotonic()
+    assert parts.port is not None
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
         head = (
             f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
@@ -98,7 +100,9 @@ def test_an_upload_within_the_rules_still_works(simulator_app):
 def test_fields_sent_as_file_parts_still_count(simulator_app):
     """The Python SDK 3.x sends every form field as a file part."""
     form = upload_form(simulator_app)
-    files = [(name, (f"{name}.txt", value)) for name, value in form["fields"].items()]
+    files: list[tuple[str, tuple[str, Any, str]]] = [
+        (name, (f"{name}.txt", value, "text/plain")) for name, value in form["fields"].items()
+    ]
     files.append(("file", ("logo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")))
     response = requests.post(form["url"], files=files, timeout=10)
     assert response.status_code == 204, response.text
