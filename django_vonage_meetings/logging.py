@@ -10,9 +10,9 @@ webhooks/<token>/``), ``AdminEmailHandler`` mails the request (its path, ``META`
 it: the token of every callback URL in its message, arguments and traceback text becomes
 ``<token>``, and the request it carries is replaced by a copy whose path and ``META`` are masked
 and whose error-report filter masks frame variables. The app installs it on the
-``django.request`` and ``django.server`` loggers in ``AppConfig.ready()``
-(:func:`install`); a logging configuration applied later (``dictConfig`` again) removes it, so
-add it to your own ``LOGGING`` as well::
+``django.request``, ``django.server`` and ``urllib3.connectionpool`` loggers in
+``AppConfig.ready()`` (:func:`install`); a logging configuration applied later (``dictConfig``
+again) removes it, so add it to your own ``LOGGING`` as well::
 
     LOGGING = {
         "version": 1,
@@ -45,8 +45,10 @@ from .webhooks.tokens import mask_tokens
 
 __all__ = ["MaskCallbackTokens", "install", "masked_request"]
 
-#: The loggers the app installs the filter on.
-LOGGERS = ("django.request", "django.server")
+#: The loggers the app installs the filter on: Django's request and development-server logs,
+#: and urllib3's connection log (at DEBUG it prints each request line, the simulator's
+#: deliveries to callback URLs included).
+LOGGERS = ("django.request", "django.server", "urllib3.connectionpool")
 
 
 class _MaskedValue:
@@ -128,7 +130,7 @@ def _mask_arg(value: Any) -> Any:
 
 
 def install() -> None:
-    """Put the filter on ``django.request`` and ``django.server`` (once)."""
+    """Put the filter on each of :data:`LOGGERS` (once)."""
     for name in LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, MaskCallbackTokens) for f in logger.filters):

@@ -28,6 +28,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from django_vonage_meetings import __version__
+from django_vonage_meetings.webhooks.tokens import mask_tokens
 
 from .conf import sim_setting
 from .egress import EgressRefused, check_target
@@ -121,7 +122,10 @@ def send(delivery: CallbackDelivery, *, claim: bool = True) -> CallbackDelivery:
         ]
     )
     if error:
-        logger.info("callback %s to %s failed: %s", delivery.event, delivery.url, error)
+        # The URL's token is the receiver's password: never in a log line.
+        logger.info(
+            "callback %s to %s failed: %s", delivery.event, mask_tokens(delivery.url), error
+        )
     return delivery
 
 

@@ -96,7 +96,7 @@ def leaks(token: str, handler: Everything) -> list[str]:
 
 
 def test_the_filter_is_installed_on_djangos_loggers():
-    for name in ("django.request", "django.server"):
+    for name in ("django.request", "django.server", "urllib3.connectionpool"):
         assert any(isinstance(f, MaskCallbackTokens) for f in logging.getLogger(name).filters)
 
 
@@ -288,3 +288,22 @@ def test_saving_the_form_keeps_the_urls(rooms_with_tokens, superuser, admin_clie
     room.refresh_from_db()
     assert room.join_approval_level == "explicit_approval"
     assert room.callback_urls == before
+
+
+def test_the_simulators_failed_deliveries_log_no_token(rooms_with_tokens, settings, every_log):
+    from django_vonage_meetings.simulator import controls
+
+    rooms, tokens = rooms_with_tokens
+    # The app now refuses every token (a rotation gone wrong): each delivery fails and is logged.
+    settings.VONAGE_MEETINGS = {
+        **settings.VONAGE_MEETINGS,
+        "SIGNATURE_SECRETS": ["a-completely-different-secret-0123456789"],
+    }
+    controls.expire_room(rooms[0].vonage_id)
+    attempts = controls.deliver_pending()
+    assert attempts
+    assert {a.response_code for a in attempts} == {401}
+    joined = "\n".join(every_log.lines)
+    assert "callback room:expired to" in joined
+    for token in tokens:
+        assert leaks(token, every_log) == []
