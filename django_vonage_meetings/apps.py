@@ -1,4 +1,5 @@
-"""Application config: registers checks and the app's own handlers; nothing else at import."""
+"""Application config: registers checks and the app's own handlers, and masks callback tokens
+in Django's request logs; nothing else at import."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ class VonageMeetingsConfig(AppConfig):
 
         from .background import reset_batch_window
         from .checks import check_settings
+        from .logging import install as mask_tokens_in_logs
 
         checks.register(check_settings, "vonage_meetings")
+        mask_tokens_in_logs()
         setting_changed.connect(reset_batch_window, dispatch_uid="vonage_meetings_batch_window")

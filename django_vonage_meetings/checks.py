@@ -9,7 +9,9 @@ None of them touches the database or the network.
 from __future__ import annotations
 
 import difflib
+import stat
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django.apps import AppConfig, apps
@@ -20,6 +22,10 @@ from .background import tasks_framework
 from .conf import SETTINGS, ConfigProblem, meetings_settings
 
 __all__ = ["check_settings"]
+
+#: The shortest signature secret that does not warn: an HS256 key should have at least as many
+#: bytes as the hash (RFC 7518, 3.2), and the URL tokens are HMACs keyed by it too.
+MIN_SECRET_BYTES = 32
 
 
 def check_settings(
@@ -70,6 +76,8 @@ def check_settings(
                 )
 
     messages.extend(_check_tasks())
+    messages.extend(_check_secret_strength(raw))
+    messages.extend(_check_key_file(raw))
 
     if not simulate and not meetings_settings.is_set("SIGNATURE_SECRETS"):
         messages.append(
@@ -155,3 +163,45 @@ def _check_tasks() -> list[checks.CheckMessage]:
             )
         ]
     return []
+
+
+def _check_secret_strength(raw: Any) -> list[checks.CheckMessage]:
+    """Short signature secrets can be guessed offline from one signed callback or URL."""
+    try:
+        secrets = meetings_settings.SIGNATURE_SECRETS
+    except ConfigProblem:
+        return []  # reported above
+    weak = [i for i, secret in enumerate(secrets) if len(secret.encode()) < MIN_SECRET_BYTES]
+    if not weak:
+        return []
+    items = ", ".join(str(i) for i in weak)
+    return [
+        checks.Warning(
+            f"VONAGE_MEETINGS['SIGNATURE_SECRETS'] item(s) {items} are shorter than "
+            f"{MIN_SECRET_BYTES} bytes.",
+            hint=f"Use random secrets of at least {MIN_SECRET_BYTES} bytes, e.g. "
+            "secrets.token_urlsafe(32); rotate by putting the new one first.",
+            id="vonage_meetings.W006",
+        )
+    ]
+
+
+def _check_key_file(raw: Any) -> list[checks.CheckMessage]:
+    """A private key file that other users of the machine can read is as good as published."""
+    value = raw.get("PRIVATE_KEY")
+    if not isinstance(value, str | Path) or "-----BEGIN" in str(value):
+        return []
+    try:
+        mode = stat.S_IMODE(Path(value).expanduser().stat().st_mode)
+    except (OSError, ValueError):
+        return []  # a missing or unreadable file is E004
+    if not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return []
+    return [
+        checks.Warning(
+            f"VONAGE_MEETINGS['PRIVATE_KEY'] names a file that its group or other users can "
+            f"read (mode {mode:04o}).",
+            hint="chmod 600 the file (owned by the user the site runs as).",
+            id="vonage_meetings.W007",
+        )
+    ]

@@ -17,17 +17,22 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "DeadlineExceededError",
     "LogoUploadError",
     "MeetingsAPIError",
     "MeetingsConfigurationError",
     "MeetingsConnectionError",
     "MeetingsError",
+    "MeetingsLimitError",
     "MeetingsValidationError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
+    "TooManyPagesError",
     "WebhookAuthenticationError",
+    "WebhookScopeError",
 ]
 
 
@@ -78,6 +83,28 @@ class MeetingsValidationError(MeetingsError, ValueError):
 
 class MeetingsConnectionError(MeetingsError):
     """The service could not be reached (connection refused, DNS, timeout) after retries."""
+
+
+class MeetingsLimitError(MeetingsError):
+    """A call went past one of the client's own limits; ``setting`` names the setting that sets
+    it (``VONAGE_MEETINGS[setting]``, or the client's keyword argument of the same meaning)."""
+
+    def __init__(self, message: str, *, setting: str) -> None:
+        self.setting = setting
+        super().__init__(f"{message} (VONAGE_MEETINGS[{setting!r}])")
+
+
+class DeadlineExceededError(MeetingsLimitError, MeetingsConnectionError):
+    """The call (connect, answer, every retry and pause between them) took longer than its
+    overall deadline; a create may or may not have happened."""
+
+
+class TooManyPagesError(MeetingsLimitError):
+    """A listing kept offering another page past the cap on pages per listing."""
+
+
+class ResponseTooLargeError(MeetingsLimitError):
+    """An answer was larger than the cap on response size; it was not read any further."""
 
 
 class MeetingsAPIError(MeetingsError):
@@ -180,6 +207,11 @@ class WebhookAuthenticationError(MeetingsError):
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
         super().__init__(message)
+
+
+class WebhookScopeError(WebhookAuthenticationError):
+    """A callback authenticated by a room's URL token is about another room, or about one the
+    mirror cannot place yet (403; ``reason`` is ``out_of_scope`` or ``scope_unresolved``)."""
 
 
 _BY_STATUS: dict[int, type[MeetingsAPIError]] = {

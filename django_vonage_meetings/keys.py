@@ -53,17 +53,24 @@ def load_private_key(key: str, value: Any) -> RSAPrivateKey:
     elif isinstance(value, str) and "-----BEGIN" in value:
         pem = value.encode()
     elif isinstance(value, str | Path):
+        # Without a "-----BEGIN" line the value is taken for a path. It may well be the key's
+        # own base64 body pasted without its header, so the value is never shown, path or not.
         path = Path(value).expanduser()
         try:
             pem = path.read_bytes()
         except FileNotFoundError:
             raise _key_problem(
-                key, f"names a file that does not exist: '{path}'.", "vonage_meetings.E004"
+                key,
+                "names a file that does not exist (the value is not shown; if it is the key "
+                "itself, include its '-----BEGIN PRIVATE KEY-----' and '-----END ...' lines).",
+                "vonage_meetings.E004",
             ) from None
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
+            # ValueError: a NUL byte, which no path holds.
+            reason = getattr(exc, "strerror", None) or "not a usable path"
             raise _key_problem(
                 key,
-                f"names a file that cannot be read: '{path}' ({exc.strerror}).",
+                f"names a file that cannot be read ({reason}; the value is not shown).",
                 "vonage_meetings.E004",
             ) from None
     else:

@@ -6,21 +6,22 @@ and talks to the simulator over HTTP as a Vonage application would. Without `.de
 clone, CI, `manage.py test`), the project simulates in process: `VONAGE_MEETINGS = {"SIMULATE":
 True}` and nothing else.
 
-==============================  ==================================================================
-variable                        default
-==============================  ==================================================================
-DATABASE_URL                    sqlite:///.demo/db.sqlite3
-DJANGO_SECRET_KEY               the one `make demo` keeps in .demo/secret_key
-DJANGO_DEBUG                    1
-DJANGO_ALLOWED_HOSTS            localhost,127.0.0.1,[::1] and HOST
-HOST, PORT                      127.0.0.1, 8000 (where the demo serves)
-VONAGE_APPLICATION_ID           from .demo/application.json
-VONAGE_PRIVATE_KEY              .demo/private.key (PEM text or a path)
-VONAGE_SIGNATURE_SECRETS        from .demo/application.json (comma-separated, newest first)
-VONAGE_API_HOST                 http://HOST:PORT/simulator (the simulator on this server)
-VONAGE_WEBHOOK_BASE_URL         http://HOST:PORT
-SIMULATOR_ENABLED               1 (serve the simulator even with DEBUG off)
-==============================  ==================================================================
+==================================  ================================================================
+variable                            default
+==================================  ================================================================
+DATABASE_URL                        sqlite:///.demo/db.sqlite3
+DJANGO_SECRET_KEY                   the one `make demo` keeps in .demo/secret_key
+DJANGO_DEBUG                        1
+DJANGO_ALLOWED_HOSTS                localhost,127.0.0.1,[::1] and HOST
+HOST, PORT                          127.0.0.1, 8000 (where the demo serves)
+VONAGE_APPLICATION_ID               from .demo/application.json
+VONAGE_PRIVATE_KEY                  .demo/private.key (PEM text or a path)
+VONAGE_SIGNATURE_SECRETS            from .demo/application.json (comma-separated, newest first)
+VONAGE_API_HOST                     http://HOST:PORT/simulator (the simulator on this server)
+VONAGE_WEBHOOK_BASE_URL             http://HOST:PORT
+SIMULATOR_ENABLED                   1 (serve the simulator even with DEBUG off)
+SIMULATOR_ALLOW_PRIVATE_CALLBACKS   1 (callbacks to this server on 127.0.0.1 even with DEBUG off)
+==================================  ================================================================
 """
 
 from __future__ import annotations
@@ -153,7 +154,11 @@ if _app or os.environ.get("VONAGE_APPLICATION_ID"):
     }
 else:
     VONAGE_MEETINGS = {"SIMULATE": True}
-VONAGE_MEETINGS_SIMULATOR = {"ENABLED": _env_bool("SIMULATOR_ENABLED", True)}
+VONAGE_MEETINGS_SIMULATOR = {
+    "ENABLED": _env_bool("SIMULATOR_ENABLED", True),
+    # The demo's callbacks go to this server on 127.0.0.1, also with DEBUG off.
+    "ALLOW_PRIVATE_CALLBACKS": _env_bool("SIMULATOR_ALLOW_PRIVATE_CALLBACKS", True),
+}
 
 # runserver writes headers and body separately; on the kept-alive connections the app's client
 # opens to the simulator on this same server, each answer would wait ~40 ms for a delayed ACK.

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import meetings, recordings, webhook_events
+from . import meetings, recordings, rooms, webhook_events
 
-__all__ = ["meetings", "recordings", "webhook_events"]
+__all__ = ["meetings", "recordings", "rooms", "webhook_events"]

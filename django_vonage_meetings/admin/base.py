@@ -6,7 +6,6 @@ each reports through admin messages, never a 500.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
@@ -15,19 +14,12 @@ from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..exceptions import MeetingsError
 from ..services.sync import SYNCABLE
+from .display import pretty_json
 from .sync import run_or_enqueue_sync
-
-
-def pretty_json(value: Any) -> str:
-    return format_html(
-        '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
-        json.dumps(value, indent=2, sort_keys=True, default=str),
-    )
 
 
 def api_error_message(exc: Exception) -> str:

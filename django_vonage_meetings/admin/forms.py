@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .. import rules, services
@@ -24,6 +25,7 @@ from ..exceptions import (
     MeetingsValidationError,
 )
 from ..models import Room, Theme
+from .display import callback_url
 
 FEATURES = (
     ("is_recording_available", _("Recording")),
@@ -193,9 +195,16 @@ class RoomChangeForm(_WrittenByService, _RoomSettingsMixin, forms.ModelForm):
                 "microphone_state": room.microphone_state,
                 "language": room.language,
                 **{name: features.get(name, self.fields[name].initial) for name, _l in FEATURES},
-                **{name: (data.get("callback_urls") or {}).get(name) or "" for name in CALLBACKS},
             }
         )
+        # The current URLs are never put into the inputs: their tokens are passwords. An empty
+        # field keeps the URL the room has; a new one replaces it.
+        current = data.get("callback_urls") or {}
+        for name in CALLBACKS:
+            if name in self.fields:
+                self.fields[name].help_text = _("Now: %(url)s. Leave empty to keep it.") % {
+                    "url": escape(callback_url(current.get(name)))
+                }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -1,4 +1,4 @@
-"""Admin for rooms, themes, dial-in numbers and the application: where meetings are run."""
+"""Admin for themes, dial-in numbers and the application (rooms are in ``rooms``)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import functools
 from typing import Any, cast
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
-from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -18,172 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import services
-from ..enums import RoomType
 from ..exceptions import BadRequestError, MeetingsError
 from ..models import Application, DialInNumber, Room, Theme
 from .base import MirrorAdmin, ReadOnlyMirrorAdmin, api_error_message, run_api
-from .forms import LogoForm, RoomChangeForm, RoomCreateForm, ThemeForm
-
-ROOM_FIXED = (
-    "vonage_id",
-    "display_name",
-    "type",
-    "is_available",
-    "meeting_code",
-    "created_at",
-    "metadata",
-    "recording_options_display",
-    "host_link",
-    "guest_link",
-    "local_synced_at",
-    "raw_payload",
-)
-
-
-def _link(url: str, label: str) -> str:
-    if not url:
-        return "-"
-    return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', url, label)
-
-
-@admin.register(Room)
-class RoomAdmin(MirrorAdmin):
-    list_display = (
-        "display_name",
-        "type",
-        "is_available",
-        "expires_at",
-        "theme",
-        "host_link",
-        "guest_link",
-        "created_at",
-    )
-    list_filter = ("type", "is_available", "join_approval_level", "theme", "expires_at")
-    search_fields = ("display_name", "meeting_code", "vonage_id")
-    list_select_related = ("theme",)
-    date_hierarchy = "created_at"
-    sync_resources = ("themes", "rooms")
-    actions = ("refresh_from_vonage",)
-
-    @admin.display(description=_("Host link"))
-    def host_link(self, obj: Room) -> str:
-        return _link(obj.host_url, str(_("Open as host")))
-
-    @admin.display(description=_("Guest link"))
-    def guest_link(self, obj: Room) -> str:
-        return _link(obj.guest_url, str(_("Open as guest")))
-
-    @admin.display(description=_("Recording options"))
-    def recording_options_display(self, obj: Room) -> str:
-        options = obj.recording_options
-        parts = [
-            str(_("records automatically")) if options.get("auto_record") else "",
-            str(_("records the host only")) if options.get("record_only_owner") else "",
-        ]
-        return ", ".join(p for p in parts if p) or "-"
-
-    def get_form(
-        self, request: HttpRequest, obj: Room | None = None, change: bool = False, **kwargs: Any
-    ) -> type[ModelForm[Room]]:
-        form = RoomCreateForm if obj is None else RoomChangeForm
-        kwargs["form"] = form
-        kwargs["fields"] = list(form.base_fields)
-        return super().get_form(request, obj, change, **kwargs)
-
-    def get_fieldsets(self, request: HttpRequest, obj: Room | None = None) -> Any:
-        if obj is None:
-            return (
-                (
-                    None,
-                    {"fields": ("display_name", "type", "expires_at", "expire_after_use", "theme")},
-                ),
-                (_("Joining"), {"fields": ("join_approval_level", "microphone_state", "language")}),
-                (
-                    _("Features"),
-                    {
-                        "fields": (
-                            "is_recording_available",
-                            "is_chat_available",
-                            "is_whiteboard_available",
-                            "is_locale_switcher_available",
-                            "is_captions_available",
-                        )
-                    },
-                ),
-                (_("Recording"), {"fields": ("auto_record", "record_only_owner")}),
-                (_("Other"), {"fields": ("metadata",), "classes": ("collapse",)}),
-            )
-        fixed = (_("Room"), {"fields": ROOM_FIXED[:-1]})
-        raw = (_("Raw payload"), {"fields": ("raw_payload",), "classes": ("collapse",)})
-        if obj.type != RoomType.LONG_TERM:
-            note = (
-                _("Instant rooms cannot be changed on Vonage"),
-                {"fields": ("expires_at", "theme", "join_approval_level")},
-            )
-            return (fixed, note, raw)
-        return (
-            fixed,
-            (_("Changeable"), {"fields": ("expires_at", "expire_after_use", "theme")}),
-            (_("Joining"), {"fields": ("join_approval_level", "microphone_state", "language")}),
-            (
-                _("Features"),
-                {
-                    "fields": (
-                        "is_recording_available",
-                        "is_chat_available",
-                        "is_whiteboard_available",
-                        "is_locale_switcher_available",
-                        "is_captions_available",
-                    )
-                },
-            ),
-            (
-                _("Callbacks"),
-                {
-                    "fields": (
-                        "rooms_callback_url",
-                        "sessions_callback_url",
-                        "recordings_callback_url",
-                    ),
-                    "classes": ("collapse",),
-                },
-            ),
-            raw,
-        )
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Room | None = None) -> Any:
-        if obj is None:
-            return ()
-        if obj.type != RoomType.LONG_TERM:
-            return (*ROOM_FIXED, "expires_at", "theme", "join_approval_level")
-        return ROOM_FIXED
-
-    def has_change_permission(self, request: HttpRequest, obj: Room | None = None) -> bool:
-        # The API changes long-term rooms only, so an instant room's page is view-only (no
-        # form to post, no Save button); the model-level permission still governs actions.
-        if obj is not None and obj.type != RoomType.LONG_TERM:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def save_model(self, request: HttpRequest, obj: Room, form: Any, change: bool) -> None:
-        # The form's clean() wrote the row through the API; saving it again would add nothing.
-        pass
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # the Meetings API cannot delete rooms
-
-    @admin.action(description=_("Refresh from Vonage"), permissions=["change"])
-    def refresh_from_vonage(self, request: HttpRequest, queryset: QuerySet[Room]) -> None:
-        done = 0
-        for room in queryset:
-            if run_api(self, request, functools.partial(services.refresh_room, room)):
-                done += 1
-        if done:
-            self.message_user(
-                request,
-                ngettext("Refreshed %d room.", "Refreshed %d rooms.", done) % done,
-                messages.SUCCESS,
-            )
+from .display import image
+from .forms import LogoForm, ThemeForm
 
 
 @admin.register(Theme)
@@ -225,16 +63,7 @@ class ThemeAdmin(MirrorAdmin):
             (obj.brand_image_white_url, "#333"),
             (obj.branded_favicon_url, "#fff"),
         ]
-        shown = [
-            format_html(
-                '<img src="{}" alt="" style="max-height:32px;background:{};padding:2px;'
-                'margin-right:4px;border:1px solid #ddd">',
-                url,
-                background,
-            )
-            for url, background in images
-            if url
-        ]
+        shown = [image(url, background) for url, background in images if url]
         return format_html("".join(["{}"] * len(shown)), *shown) if shown else "-"
 
     def save_model(self, request: HttpRequest, obj: Theme, form: Any, change: bool) -> None:
@@ -251,8 +80,16 @@ class ThemeAdmin(MirrorAdmin):
             *super().get_urls(),
         ]
 
+    def _theme_or_404(self, request: HttpRequest, object_id: str) -> Theme:
+        # The admin's own lookup: a malformed id ("abc" for an integer key) finds nothing
+        # instead of raising ValueError.
+        theme = self.get_object(request, unquote(object_id))
+        if not isinstance(theme, Theme):
+            raise Http404(_("No such theme."))
+        return theme
+
     def logos_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        theme = get_object_or_404(Theme, pk=object_id)
+        theme = self._theme_or_404(request, object_id)
         if not self.has_change_permission(request, theme):
             raise PermissionDenied
         if request.method == "POST":
@@ -285,7 +122,7 @@ class ThemeAdmin(MirrorAdmin):
         self, request: HttpRequest, object_id: str, extra_context: Any = None
     ) -> HttpResponse:
         """Delete on Vonage; when rooms use the theme, offer to force it."""
-        theme = get_object_or_404(Theme, pk=object_id)
+        theme = self._theme_or_404(request, object_id)
         if not self.has_delete_permission(request, theme):
             raise PermissionDenied
         refusal = None

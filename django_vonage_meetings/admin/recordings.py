@@ -21,11 +21,14 @@ from .. import services
 from ..exceptions import MeetingsError
 from ..models import Participant, Recording, Session
 from .base import ReadOnlyMirrorAdmin, api_error_message, run_api
+from .display import safe_href
 
 
 def _download(obj: Recording, site: admin.AdminSite) -> str:
     if not obj.url:
         return "-"
+    if safe_href(obj.url) is None:
+        return str(_("not a web link"))
     # Through the admin's own view: the stored URL is presigned and may have expired.
     opts = Recording._meta
     link = reverse(
@@ -68,6 +71,16 @@ class RecordingAdmin(ReadOnlyMirrorAdmin):
             url = services.download_url(recording)
         except (MeetingsError, ImproperlyConfigured) as exc:
             self.message_user(request, api_error_message(exc), messages.ERROR)
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            )
+        if safe_href(url) is None:
+            # Never redirect a browser to a javascript: (or data:) URL the API handed out.
+            self.message_user(
+                request,
+                _("Vonage answered a download link that is not a web link; not following it."),
+                messages.ERROR,
+            )
             return HttpResponseRedirect(
                 reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
             )

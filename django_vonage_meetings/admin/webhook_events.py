@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import WebhookEvent, WebhookEventQuerySet
 from ..webhooks.processing import process_events
-from .base import pretty_json
+from .display import pretty_json
 
 
 @admin.register(WebhookEvent)

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 import requests
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
-from requests.adapters import HTTPAdapter
 
 from .. import credentials
 from ..conf import load_private_key, meetings_settings
@@ -30,11 +29,13 @@ from ..exceptions import (
 from ..simulation import simulator
 from . import validation
 from .auth import ApplicationJWTAuth, ApplicationTokenSource
-from .pages import embedded_rooms, next_query, normalise_page, normalise_room, segment, unwrap
+from .deadline import DeadlineAdapter
+from .pages import embedded_rooms, normalise_page, normalise_room, segment, unwrap, walk_pages
 from .transport import (
     BODY_EXCERPT,
     RETRY_STATUSES,
     USER_AGENT,
+    Limits,
     MeetingsRetry,
     WithoutAuthorization,
     error_from_response,
@@ -75,6 +76,9 @@ class MeetingsClient:
         retry_after_max: float = 60.0,
         jwt_ttl: int = 300,
         session: requests.Session | None = None,
+        deadline: float | None = 120.0,
+        max_pages: int | None = 10_000,
+        max_response_bytes: int | None = 32 * 1024 * 1024,
     ) -> None:
         if not isinstance(application_id, str) or not application_id.strip():
             raise MeetingsValidationError({"application_id": ["This field is required."]})
@@ -91,6 +95,9 @@ class MeetingsClient:
         self.application_id = application_id.strip()
         self.api_host = api_host.strip().rstrip("/")
         self.timeout = (connect_timeout, timeout)
+        # Bounds of one call and of one listing (None: unbounded); see api.deadline.
+        self.limits = Limits(deadline=deadline, max_bytes=max_response_bytes)
+        self.max_pages = max_pages
         self._tokens = ApplicationTokenSource(self.application_id, key, ttl=jwt_ttl)
         # urllib3 resends the same Authorization header on every retry, so the token must
         # outlive the longest the retries may take (the source caps this at half its life).
@@ -114,7 +121,7 @@ class MeetingsClient:
         )
         self._owns_session = session is None
         self.session = session if session is not None else requests.Session()
-        self._adapter = HTTPAdapter(max_retries=self.retry, pool_connections=4, pool_maxsize=16)
+        self._adapter = DeadlineAdapter(max_retries=self.retry, pool_connections=4, pool_maxsize=16)
         #: Answered in this process (the embedded simulator): callers that would fetch in a
         #: second thread (the sync's prefetch) must not, as that thread's database connection
         #: would not see the caller's transaction.
@@ -138,6 +145,9 @@ class MeetingsClient:
             "backoff_factor": s.RETRY_BACKOFF,
             "retry_after_max": s.RETRY_AFTER_MAX,
             "jwt_ttl": s.JWT_TTL,
+            "deadline": s.CALL_DEADLINE,
+            "max_pages": s.MAX_PAGES,
+            "max_response_bytes": s.MAX_RESPONSE_BYTES,
         }
         if simulated is None:
             options.update(
@@ -210,7 +220,13 @@ class MeetingsClient:
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         return send(
-            self.session, method, url, timeout=self.timeout, retries=self.retry.total, **kwargs
+            self.session,
+            method,
+            url,
+            timeout=self.timeout,
+            retries=self.retry.total,
+            limits=self.limits,
+            **kwargs,
         )
 
     def _object(self, answer: Any, method: str, path: str) -> dict[str, Any]:
@@ -226,24 +242,10 @@ class MeetingsClient:
         )
 
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        seen: set[tuple[tuple[str, str], ...]] = set()
-        query: dict[str, Any] = {k: v for k, v in params.items() if v is not None}
-        while True:
-            key = tuple(sorted((k, str(v)) for k, v in query.items()))
-            if key in seen:
-                return
-            seen.add(key)
-            page = self._object(self._request("GET", path, params=query), "GET", path)
-            rooms = embedded_rooms(page)
-            yield page
-            if not rooms:
-                return
-            nxt = next_query(page)
-            if nxt is None:
-                return
-            if "page_size" in query and "page_size" not in nxt:
-                nxt["page_size"] = query["page_size"]
-            query = nxt
+        def fetch(query: dict[str, Any]) -> dict[str, Any]:
+            return self._object(self._request("GET", path, params=query), "GET", path)
+
+        return walk_pages(fetch, params, max_pages=self.max_pages)
 
     # -- rooms -------------------------------------------------------------------------------
 

@@ -7,11 +7,11 @@ helpers accept every shape seen and hand out one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from ..exceptions import MeetingsValidationError
+from ..exceptions import MeetingsValidationError, TooManyPagesError
 
 __all__ = [
     "embedded_rooms",
@@ -20,6 +20,7 @@ __all__ = [
     "normalise_room",
     "segment",
     "unwrap",
+    "walk_pages",
 ]
 
 
@@ -84,3 +85,39 @@ def unwrap(data: Mapping[str, Any]) -> dict[str, Any]:
     if set(data) == {"update_details"} and isinstance(data["update_details"], Mapping):
         return dict(data["update_details"])
     return dict(data)
+
+
+def walk_pages(
+    fetch: Callable[[dict[str, Any]], dict[str, Any]],
+    params: Mapping[str, Any],
+    *,
+    max_pages: int | None,
+) -> Iterator[dict[str, Any]]:
+    """Every page of a listing, following ``_links.next``: until a page is empty or has no
+    next link, a link comes round again, or ``max_pages`` pages were read and there is yet
+    another (then :class:`~django_vonage_meetings.exceptions.TooManyPagesError`: a server
+    whose ``next`` never ends must not hold a sync forever)."""
+    seen: set[tuple[tuple[str, str], ...]] = set()
+    query: dict[str, Any] = {k: v for k, v in params.items() if v is not None}
+    pages = 0
+    while True:
+        key = tuple(sorted((k, str(v)) for k, v in query.items()))
+        if key in seen:
+            return
+        seen.add(key)
+        if max_pages is not None and pages >= max_pages:
+            raise TooManyPagesError(
+                f"the listing offered more than {max_pages} pages", setting="MAX_PAGES"
+            )
+        page = fetch(query)
+        pages += 1
+        rooms = embedded_rooms(page)
+        yield page
+        if not rooms:
+            return
+        nxt = next_query(page)
+        if nxt is None:
+            return
+        if "page_size" in query and "page_size" not in nxt:
+            nxt["page_size"] = query["page_size"]
+        query = nxt

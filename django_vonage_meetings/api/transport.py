@@ -13,8 +13,9 @@ import platform
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from typing import Any, Final, cast
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from typing import Any, Final, NoReturn, cast
+from urllib.parse import SplitResult, urlsplit
 
 import requests
 from requests.auth import AuthBase
@@ -24,11 +25,20 @@ from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from .. import __version__
-from ..exceptions import MeetingsAPIError, MeetingsConnectionError, api_error_class
+from ..exceptions import (
+    DeadlineExceededError,
+    MeetingsAPIError,
+    MeetingsConnectionError,
+    ResponseTooLargeError,
+    api_error_class,
+)
+from .deadline import Deadline, DeadlineReached, watching
+from .deadline import current as current_deadline
 
 __all__ = [
     "IDEMPOTENT_METHODS",
     "USER_AGENT",
+    "Limits",
     "MeetingsRetry",
     "WithoutAuthorization",
     "error_from_response",
@@ -44,6 +54,9 @@ RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 #: (``update_details``), so sending it twice leaves the same state as sending it once.
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
 BODY_EXCERPT: Final = 500
+#: Bytes read from a body at a time (decoded): the deadline and the size cap are checked
+#: between chunks.
+CHUNK: Final = 64 * 1024
 
 
 class MeetingsRetry(Retry):
@@ -94,6 +107,9 @@ class MeetingsRetry(Retry):
     def increment(
         self, method: str | None = None, url: str | None = None, *args: Any, **kwargs: Any
     ) -> MeetingsRetry:
+        deadline = current_deadline()
+        if deadline is not None:
+            deadline.check()  # no retry past the call's deadline
         response = kwargs.get("response")
         if response is not None:
             retry_after = self.get_retry_after(response)
@@ -103,6 +119,14 @@ class MeetingsRetry(Retry):
                 pool = cast("ConnectionPool", kwargs.get("_pool"))
                 raise MaxRetryError(pool, url or "", ResponseError("Retry-After too long"))
         return super().increment(method, url, *args, **kwargs)
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        deadline = current_deadline()
+        if deadline is not None:
+            pause = self.get_retry_after(response) if response is not None else None
+            if (pause or self.get_backoff_time()) >= deadline.remaining():
+                raise DeadlineReached  # the retry would start after the deadline
+        super().sleep(response)
 
 
 class WithoutAuthorization(AuthBase):
@@ -171,6 +195,37 @@ def _retry_after_seconds(response: requests.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The client's own bounds on one call (None: unbounded)."""
+
+    deadline: float | None = None
+    max_bytes: int | None = None
+
+
+def _read_body(response: requests.Response, deadline: Deadline | None, limit: int | None) -> None:
+    """Read the whole body now, in chunks, within the deadline and the size cap."""
+    declared = response.headers.get("Content-Length", "")
+    if limit is not None and declared.isdigit() and int(declared) > limit:
+        raise ResponseTooLargeError(
+            f"the answer announces {declared} bytes, more than {limit}",
+            setting="MAX_RESPONSE_BYTES",
+        )
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(CHUNK):
+        size += len(chunk)
+        if limit is not None and size > limit:
+            raise ResponseTooLargeError(
+                f"the answer is larger than {limit} bytes", setting="MAX_RESPONSE_BYTES"
+            )
+        chunks.append(chunk)
+        if deadline is not None:
+            deadline.check()
+    response._content = b"".join(chunks)
+    response._content_consumed = True  # type: ignore[attr-defined]
+
+
 def send(
     session: requests.Session,
     method: str,
@@ -178,51 +233,112 @@ def send(
     *,
     timeout: tuple[float, float],
     retries: int | bool | None,
+    limits: Limits = Limits(),
     **kwargs: Any,
 ) -> requests.Response:
     """One logical call (urllib3 retries inside it); network failures become typed errors.
+
+    The whole call, retries included, runs under ``limits.deadline`` (see ``api.deadline``),
+    and the body is read here in chunks up to ``limits.max_bytes``.
 
     The DEBUG log line names method, path, status, attempts and time, never headers or
     query strings (presigned forms and tokens stay out of logs).
     """
     started = time.monotonic()
     parts = urlsplit(url)
+    with watching(limits.deadline) as deadline:
+        try:
+            return _send(
+                session,
+                method,
+                url,
+                timeout=timeout,
+                deadline=deadline,
+                limits=limits,
+                started=started,
+                kwargs=kwargs,
+            )
+        except DeadlineReached:
+            raise _too_slow(method, parts, limits) from None
+        except requests.exceptions.RequestException as exc:
+            if deadline is not None and deadline.expired:
+                raise _too_slow(method, parts, limits) from exc
+            _raise_connection_error(
+                exc, method, parts, timeout=timeout, retries=retries, started=started
+            )
+
+
+def _too_slow(method: str, parts: SplitResult, limits: Limits) -> DeadlineExceededError:
+    return DeadlineExceededError(
+        f"{method} {parts.path} on {parts.netloc} did not finish within {limits.deadline}s",
+        setting="CALL_DEADLINE",
+    )
+
+
+def _send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    timeout: tuple[float, float],
+    deadline: Deadline | None,
+    limits: Limits,
+    started: float,
+    kwargs: dict[str, Any],
+) -> requests.Response:
+    if deadline is not None:
+        # No single wait may outlast the call either.
+        left = max(deadline.remaining(), 0.001)
+        timeout = (min(timeout[0], left), min(timeout[1], left))
+    response = session.request(method, url, timeout=timeout, stream=True, **kwargs)
     try:
-        response = session.request(method, url, timeout=timeout, **kwargs)
-    except requests.exceptions.RequestException as exc:
-        elapsed = (time.monotonic() - started) * 1000
-        logger.debug("%s %s failed in %.0f ms: %s", method, parts.path, elapsed, type(exc))
-        if isinstance(exc, requests.exceptions.Timeout):
-            which = "connect" if isinstance(exc, requests.exceptions.ConnectTimeout) else "read"
-            raise MeetingsConnectionError(
-                f"{method} {parts.path} on {parts.netloc} timed out ({which} timeout; "
-                f"connect {timeout[0]}s, read {timeout[1]}s, "
-                f"up to {retries} retries)"
-            ) from exc
-        reason = exc.args[0] if exc.args else None
-        if isinstance(reason, MaxRetryError):
-            reason = reason.reason
-        if isinstance(reason, ProtocolError):
-            replay = "retried" if method.upper() in IDEMPOTENT_METHODS else "not replayed"
-            raise MeetingsConnectionError(
-                f"the connection to {parts.netloc} broke during {method} {parts.path}; the "
-                f"service may have received the request ({replay}): {reason}"
-            ) from exc
-        raise MeetingsConnectionError(
-            f"could not reach {parts.netloc} ({method} {parts.path}, up to "
-            f"{retries} retries): {exc}"
-        ) from exc
+        _read_body(response, deadline, limits.max_bytes)
+    finally:
+        response.close()  # the body is read (or abandoned): the connection goes back
     history = getattr(response.raw, "retries", None)
     attempts = len(history.history) + 1 if isinstance(history, Retry) else 1
     logger.debug(
         "%s %s -> %s after %d attempt(s) in %.0f ms",
         method,
-        parts.path,
+        urlsplit(url).path,
         response.status_code,
         attempts,
         (time.monotonic() - started) * 1000,
     )
     return response
+
+
+def _raise_connection_error(
+    exc: requests.exceptions.RequestException,
+    method: str,
+    parts: SplitResult,
+    *,
+    timeout: tuple[float, float],
+    retries: int | bool | None,
+    started: float,
+) -> NoReturn:
+    """The typed error for a network failure (after urllib3's retries)."""
+    elapsed = (time.monotonic() - started) * 1000
+    logger.debug("%s %s failed in %.0f ms: %s", method, parts.path, elapsed, type(exc))
+    if isinstance(exc, requests.exceptions.Timeout):
+        which = "connect" if isinstance(exc, requests.exceptions.ConnectTimeout) else "read"
+        raise MeetingsConnectionError(
+            f"{method} {parts.path} on {parts.netloc} timed out ({which} timeout; "
+            f"connect {timeout[0]}s, read {timeout[1]}s, "
+            f"up to {retries} retries)"
+        ) from exc
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    if isinstance(reason, ProtocolError):
+        replay = "retried" if method.upper() in IDEMPOTENT_METHODS else "not replayed"
+        raise MeetingsConnectionError(
+            f"the connection to {parts.netloc} broke during {method} {parts.path}; the "
+            f"service may have received the request ({replay}): {reason}"
+        ) from exc
+    raise MeetingsConnectionError(
+        f"could not reach {parts.netloc} ({method} {parts.path}, up to {retries} retries): {exc}"
+    ) from exc
 
 
 def s3_error(text: str) -> tuple[str | None, str | None]:

@@ -6,6 +6,7 @@ models never call the network.
 
 from __future__ import annotations
 
+from .callbacks import ReissueReport, reissue_callback_urls, with_callback_urls
 from .push import (
     create_room,
     create_theme,
@@ -19,7 +20,6 @@ from .push import (
     update_room,
     update_theme,
     upload_logos,
-    with_callback_urls,
 )
 from .sync import (
     RESOURCES,
@@ -33,6 +33,7 @@ from .upsert import SyncCounts, bulk_upsert
 
 __all__ = [
     "RESOURCES",
+    "ReissueReport",
     "SyncCounts",
     "bulk_upsert",
     "create_room",
@@ -43,6 +44,7 @@ __all__ = [
     "refresh_recording",
     "refresh_room",
     "refresh_theme",
+    "reissue_callback_urls",
     "set_default_theme",
     "sync",
     "sync_dial_in_numbers",

@@ -22,12 +22,14 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from ..enums import RoomLanguage
+from ..exceptions import MeetingsAPIError
 
 __all__ = [
     "dial_in_fields",
     "fingerprint",
     "parse_time",
     "recording_fields",
+    "remote_id",
     "room_fields",
     "theme_fields",
 ]
@@ -92,10 +94,19 @@ def fingerprint(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def remote_id(payload: Mapping[str, Any], key: str, kind: str) -> str:
+    """The object's id in an answer. An answer without one cannot be mirrored (nor told from
+    any other row), so it is the API's error, not a ``KeyError`` for whoever called."""
+    value = payload.get(key) if isinstance(payload, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
+        raise MeetingsAPIError(200, message=f"the API answered a {kind} without its {key}")
+    return str(value)
+
+
 def room_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
     language = str((payload.get("ui_settings") or {}).get("language") or "default").lower()
     return {
-        "vonage_id": str(payload["id"]),
+        "vonage_id": remote_id(payload, "id", "room"),
         "display_name": _text(payload.get("display_name"), 200),
         "metadata": _text(payload.get("metadata"), 10_000),
         "type": payload.get("type") or "instant",
@@ -119,7 +130,7 @@ def room_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 def theme_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "vonage_id": str(payload["theme_id"]),
+        "vonage_id": remote_id(payload, "theme_id", "theme"),
         "theme_name": _text(payload.get("theme_name"), 200),
         "main_color": _text(payload.get("main_color"), 7),
         "brand_text": _text(payload.get("brand_text"), 200),
@@ -142,7 +153,7 @@ def recording_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
         duration = (ended - started).total_seconds()
     url = _href(payload, "url") or _text(payload.get("url"), 8192)
     return {
-        "vonage_id": str(payload["id"]),
+        "vonage_id": remote_id(payload, "id", "recording"),
         "session_id": payload.get("session_id") or None,
         "status": payload.get("status") or "",
         "started_at": started,

@@ -19,7 +19,7 @@ from ..api.client import MeetingsClient
 from ..enums import LogoType
 from ..exceptions import MeetingsError, MeetingsValidationError
 from ..models import Application, Recording, Room, Theme
-from ..webhooks.signing import signed_webhook_url
+from .callbacks import with_callback_urls
 from .clients import client_for
 from .fields import recording_fields, room_fields, theme_fields
 from .upsert import bulk_upsert
@@ -47,33 +47,21 @@ def _id(obj: Room | Theme | Recording | str) -> str:
 
 
 def _store_room(payload: Mapping[str, Any]) -> Room:
-    bulk_upsert(Room, [room_fields(payload)])
-    return Room.objects.select_related("theme").get(vonage_id=payload["id"])
+    fields = room_fields(payload)
+    bulk_upsert(Room, [fields])
+    return Room.objects.select_related("theme").get(vonage_id=fields["vonage_id"])
 
 
 def _store_theme(payload: Mapping[str, Any]) -> Theme:
-    bulk_upsert(Theme, [theme_fields(payload)])
-    return Theme.objects.get(vonage_id=payload["theme_id"])
+    fields = theme_fields(payload)
+    bulk_upsert(Theme, [fields])
+    return Theme.objects.get(vonage_id=fields["vonage_id"])
 
 
 def _store_recording(payload: Mapping[str, Any]) -> Recording:
-    bulk_upsert(Recording, [recording_fields(payload)], keep_if_missing=("room_id",))
-    return Recording.objects.get(vonage_id=payload["id"])
-
-
-def with_callback_urls(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Point a new room's callbacks at this site's signed webhook URL (when one is configured).
-
-    URLs the caller set are kept; only the missing ones are filled in.
-    """
-    out = dict(data)
-    url = signed_webhook_url()
-    if url:
-        given = dict(out.get("callback_urls") or {})
-        for name in ("rooms_callback_url", "sessions_callback_url", "recordings_callback_url"):
-            given.setdefault(name, url)
-        out["callback_urls"] = given
-    return out
+    fields = recording_fields(payload)
+    bulk_upsert(Recording, [fields], keep_if_missing=("room_id",))
+    return Recording.objects.get(vonage_id=fields["vonage_id"])
 
 
 def create_room(data: Mapping[str, Any], *, client: MeetingsClient | None = None) -> Room:

@@ -28,6 +28,9 @@ DEFAULTS: Final[dict[str, Any]] = {
     "CALLBACK_TIMEOUT": 5.0,
     "CALLBACK_MAX_ATTEMPTS": 5,
     "CALLBACK_BACKOFF": 1.0,
+    # Send callbacks to loopback, private and link-local addresses too (always when DEBUG is
+    # on); off, they are refused as targets and at every delivery (see egress.py).
+    "ALLOW_PRIVATE_CALLBACKS": False,
     # The in-process timer that expires rooms and uploads recordings while the server runs.
     "TIMER": True,
     "TICK_INTERVAL": 1.0,

@@ -34,6 +34,7 @@ from django_vonage_meetings.enums import RecordingStatus
 
 from . import delivery, lifecycle
 from .conf import sim_setting
+from .egress import EgressRefused, check_target
 from .embedded import callbacks
 from .faults import clean_faults
 from .ids import lookup_uuid
@@ -130,10 +131,30 @@ def register_application(
         defaults["signature_secret"] = signature_secret
     if callback_url is not None:
         defaults["callback_url"] = callback_url
+    for name in ("callback_url", "rooms_callback_url", "sessions_callback_url"):
+        _check_target(name, defaults.get(name))
+    _check_target("recordings_callback_url", defaults.get("recordings_callback_url"))
     application, _ = Application.objects.update_or_create(
         application_id=application_id, defaults=defaults
     )
     return application
+
+
+def _check_target(name: str, url: Any) -> None:
+    if url:
+        try:
+            check_target(str(url))
+        except EgressRefused as exc:
+            raise SimulatorError(f"{name}: {exc}") from None
+
+
+def _application(application: Application | str | None) -> Application | None:
+    if application is None or isinstance(application, Application):
+        return application
+    found = Application.objects.filter(application_id=application).first()
+    if found is None:
+        raise SimulatorError(f"No application {application}.")
+    return found
 
 
 def set_faults(application_id: str, **faults: Any) -> Application:
@@ -251,10 +272,12 @@ def expire_room(room_id: Room | str | uuid.UUID) -> Room:
     return room
 
 
-def tick() -> int:
-    """Do what time would do: expire due rooms, finish due uploads, send due callbacks."""
-    changed = lifecycle.catch_up()
-    delivery.deliver_due()
+def tick(application: Application | str | None = None) -> int:
+    """Do what time would do: expire due rooms, finish due uploads, send due callbacks (of one
+    application, or of all)."""
+    app = _application(application)
+    changed = lifecycle.catch_up(app)
+    delivery.deliver_due(application=app)
     callbacks.flush()
     return changed
 
@@ -263,22 +286,25 @@ def tick() -> int:
 
 
 def deliver_pending(
-    order: Literal["fifo", "reverse", "shuffle"] = "fifo", repeat: int = 1
+    order: Literal["fifo", "reverse", "shuffle"] = "fifo",
+    repeat: int = 1,
+    application: Application | str | None = None,
 ) -> list[CallbackDelivery]:
-    """Send every queued callback now, in this thread, and return the delivery records.
+    """Send every queued callback now (of one application, or of all), in this thread, and
+    return the delivery records.
 
     Each is sent once even while the worker thread or another process delivers too: a
     callback another sender is sending is waited for, not sent again. ``order`` delivers the
     batch out of order and ``repeat`` sends each one several times on purpose, so receivers'
     idempotency and ordering guards can be tested.
     """
-    pending = list(
-        CallbackDelivery.objects.filter(
-            status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.SENDING]
-        )
-        .select_related("application")
-        .order_by("id")
+    queued = CallbackDelivery.objects.filter(
+        status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.SENDING]
     )
+    app = _application(application)
+    if app is not None:
+        queued = queued.filter(application=app)
+    pending = list(queued.select_related("application").order_by("id"))
     if order == "reverse":
         pending.reverse()
     elif order == "shuffle":

@@ -31,9 +31,11 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from django_vonage_meetings import __version__
+from django_vonage_meetings.webhooks.tokens import mask_tokens
 
 from .conf import sim_setting
-from .models import CallbackDelivery, DeliveryStatus
+from .egress import EgressRefused, check_target
+from .models import Application, CallbackDelivery, DeliveryStatus
 
 logger = logging.getLogger("django_vonage_meetings.simulator.delivery")
 
@@ -107,6 +109,7 @@ def attempt(delivery: CallbackDelivery) -> CallbackDelivery:
     headers = signed_headers(delivery, body)
     code: int | None
     if delivery.application.in_process:
+        # Never leaves the process: no egress rule applies.
         from .embedded.dispatch import post_in_process
 
         code, error = post_in_process(delivery.url, body, headers)
@@ -135,7 +138,10 @@ def attempt(delivery: CallbackDelivery) -> CallbackDelivery:
         ]
     )
     if error:
-        logger.info("callback %s to %s failed: %s", delivery.event, delivery.url, error)
+        # The URL's token is the receiver's password: never in a log line.
+        logger.info(
+            "callback %s to %s failed: %s", delivery.event, mask_tokens(delivery.url), error
+        )
     callback_sent.send(sender=CallbackDelivery, delivery=delivery, body=body, status_code=code)
     return delivery
 
@@ -143,13 +149,23 @@ def attempt(delivery: CallbackDelivery) -> CallbackDelivery:
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
     """POST over HTTP: the status code and an error text ("" when it was accepted)."""
     try:
+        check_target(url)  # again: a name may resolve elsewhere by now
         response = requests.post(
-            url, data=body, headers=headers, timeout=float(sim_setting("CALLBACK_TIMEOUT"))
+            url,
+            data=body,
+            headers=headers,
+            timeout=float(sim_setting("CALLBACK_TIMEOUT")),
+            allow_redirects=False,  # a redirect could lead anywhere
         )
+    except EgressRefused as exc:
+        return None, f"refused: {exc}"[:500]
     except requests.RequestException as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
+        return None, type(exc).__name__
     code = response.status_code
-    return code, "" if 200 <= code < 300 else f"HTTP {code}: {response.text[:200]}"
+    response.close()
+    # Status only: the reply's body is the receiver's business, and storing it would let
+    # whoever reads the deliveries read any URL's answer.
+    return code, "" if 200 <= code < 300 else f"HTTP {code}"
 
 
 def due(now: dt.datetime | None = None) -> QuerySet[CallbackDelivery]:
@@ -165,13 +181,12 @@ def due(now: dt.datetime | None = None) -> QuerySet[CallbackDelivery]:
     )
 
 
-def deliver_due(
-    limit: int = 500, queryset: QuerySet[CallbackDelivery] | None = None
-) -> list[CallbackDelivery]:
-    """Send every callback that is due, oldest first (keeps each room's events in order); the
-    ones another sender holds are left to it."""
+def deliver_due(limit: int = 500, application: Application | None = None) -> list[CallbackDelivery]:
+    """Send every callback that is due (of one application, or of all), oldest first (keeps
+    each room's events in order); the ones another sender holds are left to it."""
+    queued = due() if application is None else due().filter(application=application)
     sent = []
-    for delivery in list((due() if queryset is None else queryset)[:limit]):
+    for delivery in list(queued[:limit]):
         if claim(delivery, due_only=True):
             sent.append(attempt(delivery))
     return sent

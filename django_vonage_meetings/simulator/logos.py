@@ -109,8 +109,11 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def accept_upload(bucket: str, fields: dict[str, str], file_bytes: bytes | None) -> None:
-    """Check a presigned POST like S3 would and store the file under its key."""
+def check_policy(bucket: str, fields: dict[str, str]) -> Application:
+    """Check a presigned POST's form fields like S3 would; the application that signed it.
+
+    Only the fields are needed, so the bucket endpoint runs this before it reads the file.
+    """
     policy_b64 = fields.get("Policy") or fields.get("policy")
     signature = fields.get("X-Amz-Signature") or fields.get("x-amz-signature")
     if not policy_b64 or not signature:
@@ -146,12 +149,21 @@ def accept_upload(bucket: str, fields: dict[str, str], file_bytes: bytes | None)
                     )
     if fields.get("bucket") != bucket:
         raise S3Error(403, "AccessDenied", "Invalid according to Policy: bucket mismatch")
+    return application
+
+
+def too_large() -> S3Error:
+    return S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+
+
+def store_upload(
+    application: Application, bucket: str, fields: dict[str, str], file_bytes: bytes | None
+) -> None:
+    """Store the file of a POST whose policy :func:`check_policy` accepted, under its key."""
     if file_bytes is None:
         raise S3Error(400, "InvalidArgument", "POST requires exactly one file upload per request.")
     if len(file_bytes) > BUCKET_MAX_BYTES:
-        raise S3Error(
-            400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size"
-        )
+        raise too_large()
     StoredObject.objects.update_or_create(
         key=fields["key"],
         defaults={

@@ -15,17 +15,13 @@ import uuid
 from typing import Any
 
 from django.core import signing
-from django.core.exceptions import BadRequest
-from django.db import transaction
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseBadRequest,
     HttpResponseForbidden,
     HttpResponseRedirect,
 )
-from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -34,10 +30,11 @@ from django.views.decorators.http import require_http_methods
 from django_vonage_meetings.enums import RecordingStatus
 
 from . import controls
+from .bucket import receive_upload
 from .conf import sim_setting
 from .ids import lookup_uuid
 from .lifecycle import SimulatorError
-from .logos import S3Error, accept_upload
+from .logos import S3Error
 from .models import Participant, ParticipantState, Recording, Room, StoredObject
 from .urlnames import sim_reverse
 from .wire import s3_object_url, signing_key, verify_participant_token
@@ -244,31 +241,8 @@ def recording_file(request: HttpRequest, recording_id: str) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["POST"])
 def s3_bucket(request: HttpRequest, bucket: str) -> HttpResponse:
-    """The presigned POST endpoint of the fake bucket."""
-    request_id = uuid.uuid4().hex[:16].upper()
-    try:
-        fields = {key: request.POST.get(key, "") for key in request.POST}
-        # Some clients (the Python SDK 3.x) send every form field as a file part; S3 reads the
-        # part's content either way, so do the same.
-        for name in request.FILES:
-            part = request.FILES.get(name)
-            if name != "file" and part is not None and (part.size or 0) <= 4096:
-                fields.setdefault(name, part.read().decode("utf-8", "replace"))
-        upload = request.FILES.get("file")
-        with transaction.atomic():
-            accept_upload(bucket, fields, upload.read() if upload is not None else None)
-    except S3Error as exc:
-        return HttpResponse(exc.xml(request_id), status=exc.status, content_type="application/xml")
-    except (KeyError, ValueError, TypeError, MultiPartParserError, BadRequest):
-        return HttpResponseBadRequest(
-            S3Error(
-                400,
-                "MalformedPOSTRequest",
-                "The body of your POST request is not well-formed multipart/form-data.",
-            ).xml(request_id),
-            content_type="application/xml",
-        )
-    return HttpResponse(status=204)
+    """The presigned POST endpoint of the fake bucket (policy first, streamed, capped)."""
+    return receive_upload(request, bucket)
 
 
 def s3_object(request: HttpRequest, bucket: str, key: str) -> HttpResponse:

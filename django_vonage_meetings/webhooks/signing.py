@@ -5,84 +5,101 @@
    ``iss`` and ``application_id``. Any one of ``SIGNATURE_SECRETS`` verifies it (rotation); its
    ``iat`` must lie within ``WEBHOOK_MAX_AGE`` (``WEBHOOK_CLOCK_SKEW`` in the future at most); its
    ``jti`` must not have been seen within that window (checked by the view, which stores it).
-2. **A signed URL.** The service never documented signing Meetings callbacks, so the URLs this
-   app gives the API (rooms' ``callback_urls``, the application settings) carry a token made with
-   ``django.core.signing`` from the same secrets: ``/vonage/meetings/webhooks/<token>/``.
+2. **A signed URL** whose token carries its scope (one room, or the application): see
+   :mod:`~django_vonage_meetings.webhooks.tokens`, re-exported here.
 
-Failures raise :class:`~django_vonage_meetings.exceptions.WebhookAuthenticationError` with a
-stable ``reason`` code (``missing_auth``, ``bad_signature``, ``stale_iat`` ...) for the 401 body
-and the security log, never with the token or a secret.
+Which of them a callback must carry is ``WEBHOOK_PROOF``; a request with an ``Authorization``
+header is always held to its JWT. Failures raise
+:class:`~django_vonage_meetings.exceptions.WebhookAuthenticationError` with a stable ``reason``
+code (``missing_auth``, ``bad_signature``, ``stale_iat`` ...) for the 401 body and the security
+log, never with the token or a secret.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from django.core import signing
-from django.core.exceptions import ImproperlyConfigured
-from django.urls import NoReverseMatch, reverse
 
 from .. import credentials
+from ..conf import meetings_settings
 from ..exceptions import WebhookAuthenticationError
+from .tokens import CallbackScope, make_url_token, signed_webhook_url, verify_url_token
 
-__all__ = ["make_url_token", "signed_webhook_url", "verify_jwt", "verify_url_token"]
+__all__ = [
+    "CallbackScope",
+    "Proof",
+    "authenticate",
+    "make_url_token",
+    "signed_webhook_url",
+    "verify_jwt",
+    "verify_url_token",
+]
 
-URL_SIGNING_SALT = "django_vonage_meetings.webhooks.url"
-URL_SIGNED_VALUE = "vonage-meetings-callbacks"
 MAX_JTI_LENGTH = 255
 
 
-def make_url_token(secrets: Sequence[str]) -> str:
-    """The path token for signed callback URLs, made with the newest secret."""
-    if not secrets:
-        raise WebhookAuthenticationError(
-            "no_secret", "VONAGE_MEETINGS['SIGNATURE_SECRETS'] is empty: nothing to sign with."
-        )
-    return signing.Signer(key=secrets[0], salt=URL_SIGNING_SALT).sign(URL_SIGNED_VALUE)
+@dataclass(frozen=True)
+class Proof:
+    """What a callback proved: its JWT's claims and its URL token's scope (each None when
+    absent)."""
+
+    claims: dict[str, Any] | None
+    scope: CallbackScope | None
+
+    @property
+    def method(self) -> str:
+        """For the stored event: ``jwt``, ``signed_url`` or ``jwt+signed_url``."""
+        parts = ["jwt" if self.claims is not None else "", "signed_url" if self.scope else ""]
+        return "+".join(p for p in parts if p)
 
 
-def signed_webhook_url() -> str | None:
-    """The absolute signed callback URL, from ``WEBHOOK_BASE_URL``; None when that is unset.
+def authenticate(authorization: str | None, token: str | None, body: bytes) -> Proof:
+    """Check every proof the request carries, then that ``WEBHOOK_PROOF`` is satisfied.
 
-    Paste it into the Vonage application's Meetings callback settings; the services put it into
-    the ``callback_urls`` of rooms they create. It changes when the newest signature secret does.
+    An ``Authorization`` header is always verified, whatever the URL (a bad JWT is never
+    excused by a good URL token); a URL token is always verified, and its scope is checked by
+    the view once the payload is read.
     """
-    base = credentials.webhook_base_url()
-    if not base:
-        return None
     secrets = credentials.signature_secrets()
     if not secrets:
-        raise ImproperlyConfigured(
-            "VONAGE_MEETINGS['SIGNATURE_SECRETS'] is empty, so no signed callback URL can be made."
-        )
-    try:
-        path = reverse("vonage_meetings:webhook-signed", args=[make_url_token(secrets)])
-    except NoReverseMatch:
-        raise ImproperlyConfigured(
-            "The webhook URL cannot be built: include django_vonage_meetings.urls in your "
-            'URLconf, e.g. path("vonage/meetings/", include("django_vonage_meetings.urls")).'
-        ) from None
-    return f"{base}{path}"
-
-
-def verify_url_token(token: str, secrets: Sequence[str]) -> None:
-    """Accept a URL token signed with any of the secrets (constant-time comparison inside)."""
-    if not secrets:
         raise WebhookAuthenticationError("no_secret", "No signature secret is configured.")
-    signer = signing.Signer(key=secrets[0], fallback_keys=list(secrets[1:]), salt=URL_SIGNING_SALT)
-    try:
-        value = signer.unsign(token)
-    except signing.BadSignature:
+    scope = verify_url_token(token, secrets) if token is not None else None
+    claims = None
+    if authorization is not None or token is None:
+        claims = verify_jwt(
+            authorization,
+            body,
+            secrets,
+            max_age=meetings_settings.WEBHOOK_MAX_AGE,
+            clock_skew=meetings_settings.WEBHOOK_CLOCK_SKEW,
+            application_id=_application_id(),
+        )
+    required = meetings_settings.WEBHOOK_PROOF
+    if required == "jwt" and claims is None:
         raise WebhookAuthenticationError(
-            "bad_url_token", "The signed callback URL's token does not verify."
-        ) from None
-    if value != URL_SIGNED_VALUE:
-        raise WebhookAuthenticationError("bad_url_token", "The callback URL's token is not ours.")
+            "jwt_required", "WEBHOOK_PROOF is 'jwt': a signed Authorization header is required."
+        )
+    if required == "url_token" and scope is None:
+        raise WebhookAuthenticationError(
+            "url_token_required", "WEBHOOK_PROOF is 'url_token': use a signed callback URL."
+        )
+    return Proof(claims=claims, scope=scope)
+
+
+def _application_id() -> str | None:
+    """The application a JWT must name, when one is configured (the claim is optional)."""
+    simulated = credentials.simulated()
+    if simulated is not None:
+        return simulated.application_id
+    raw = meetings_settings.raw().get("APPLICATION_ID")
+    return raw if isinstance(raw, str) and raw else None
 
 
 def verify_jwt(
@@ -96,11 +113,13 @@ def verify_jwt(
     now: float | None = None,
 ) -> dict[str, Any]:
     """Verify the Bearer JWT of a callback against its raw body; return its claims."""
-    if not authorization:
+    if authorization is None:
         raise WebhookAuthenticationError(
             "missing_auth",
             "No Authorization header (a proxy may have stripped it) and no signed URL.",
         )
+    if not authorization.strip():
+        raise WebhookAuthenticationError("bad_scheme", "Authorization is empty.")
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
@@ -109,20 +128,25 @@ def verify_jwt(
         raise WebhookAuthenticationError("no_secret", "No signature secret is configured.")
     claims = _decode(token, secrets)
     moment = time.time() if now is None else now
-    issued = claims.get("iat")
-    if not isinstance(issued, int | float) or isinstance(issued, bool):
-        raise WebhookAuthenticationError("missing_iat", "The token has no numeric iat claim.")
+    if claims.get("iat") is None:
+        raise WebhookAuthenticationError("missing_iat", "The token has no iat claim.")
+    # PyJWT decodes NaN and Infinity; NaN compares false with everything, so it would pass
+    # both window checks below.
+    issued = _finite_time(claims["iat"])
+    if issued is None:
+        raise WebhookAuthenticationError("invalid_iat", "The token's iat is not a finite number.")
     if issued > moment + clock_skew:
         raise WebhookAuthenticationError("future_iat", "The token was issued in the future.")
     if moment - issued > max_age:
         raise WebhookAuthenticationError("stale_iat", "The token is older than WEBHOOK_MAX_AGE.")
-    expires = claims.get("exp")
-    if (
-        isinstance(expires, int | float)
-        and not isinstance(expires, bool)
-        and expires < moment - clock_skew
-    ):
-        raise WebhookAuthenticationError("expired_token", "The token's exp has passed.")
+    if claims.get("exp") is not None:
+        expires = _finite_time(claims["exp"])
+        if expires is None:
+            raise WebhookAuthenticationError(
+                "invalid_exp", "The token's exp is not a finite number."
+            )
+        if expires < moment - clock_skew:
+            raise WebhookAuthenticationError("expired_token", "The token's exp has passed.")
     jti = claims.get("jti")
     if not isinstance(jti, str) or not jti or len(jti) > MAX_JTI_LENGTH:
         raise WebhookAuthenticationError("missing_jti", "The token has no usable jti claim.")
@@ -142,6 +166,17 @@ def verify_jwt(
             "wrong_application", "The token was issued for another application."
         )
     return claims
+
+
+def _finite_time(value: Any) -> float | None:
+    """A NumericDate claim as a number; None unless it is a finite int or float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any float
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _decode(token: str, secrets: Sequence[str]) -> dict[str, Any]:

@@ -14,7 +14,6 @@ and the 500 makes the sender retry.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -23,21 +22,25 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.core.validators import validate_ipv46_address
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.http.request import HttpHeaders
 from django.utils.decorators import method_decorator
+from django.utils.log import log_response
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import serializers
 
-from .. import credentials
 from ..conf import meetings_settings
-from ..exceptions import WebhookAuthenticationError
+from ..exceptions import WebhookAuthenticationError, WebhookScopeError
+from ..logging import masked_request
 from ..models import WebhookEvent
+from .body import BadBody, has_nul, parse_body
 from .handlers import parse_payload
 from .inbox import Delivery, ReplayedToken, accept, dedupe_key, prune_nonces, store_failed_delivery
 from .processing import announce_failure, record_failure
-from .signing import verify_jwt, verify_url_token
+from .scope import check_scope
+from .signing import authenticate
+from .tokens import mask_tokens
 
 __all__ = ["WebhookView"]
 
@@ -71,19 +74,6 @@ def _refuse(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
     return JsonResponse({"error": message, "code": code, **extra}, status=status)
 
 
-def _has_nul(value: Any) -> bool:
-    # JSON carries U+0000 only as the escape \u0000 (json.loads refuses it raw), so the view
-    # walks the payload only when the body holds that escape or a zero byte (UTF-16 and
-    # UTF-32 bodies, which json.loads also accepts, are full of them).
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
-
-
 def _remote_addr(request: HttpRequest) -> str | None:
     value = request.META.get("REMOTE_ADDR") or ""
     try:
@@ -93,10 +83,6 @@ def _remote_addr(request: HttpRequest) -> str | None:
     return value
 
 
-def _safe_path(request: HttpRequest, token: str | None) -> str:
-    return request.path.replace(token, "<token>") if token else request.path
-
-
 @method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(login_not_required, name="dispatch")
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
@@ -104,6 +90,20 @@ class WebhookView(View):
     """One endpoint for every callback event type: authenticate -> store -> process -> 204."""
 
     http_method_names = ["post", "options"]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = super().dispatch(request, *args, **kwargs)
+        if isinstance(response, HttpResponse) and response.status_code >= 400:
+            # Django's request logger would print the path (token and all) and mail the request
+            # to the admins; log the same line here, masked, and mark the response as logged.
+            log_response(
+                "%s: %s",
+                response.reason_phrase,
+                mask_tokens(request.path),
+                response=response,
+                request=masked_request(request),
+            )
+        return response
 
     def http_method_not_allowed(
         self, request: HttpRequest, *args: Any, **kwargs: Any
@@ -128,18 +128,20 @@ class WebhookView(View):
             return _refuse(413, "too_large", f"The body is larger than {limit} bytes.")
 
         try:
-            claims = self.authenticate(request, body, token)
+            proof = authenticate(request.META.get("HTTP_AUTHORIZATION"), token, body)
         except WebhookAuthenticationError as exc:
             return self.refuse_auth(request, token, exc.reason, str(exc))
 
         try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return _refuse(400, "invalid_json", "The body is not valid JSON.")
+            payload = parse_body(body, max_depth=meetings_settings.WEBHOOK_MAX_JSON_DEPTH)
+        except BadBody as exc:
+            return _refuse(400, exc.code, str(exc))
         if not isinstance(payload, dict) or not isinstance(payload.get("event"), str):
             return _refuse(400, "invalid_payload", 'The body must be a JSON object with "event".')
-        if (b"\\u0000" in body or b"\x00" in body) and _has_nul(payload):
-            # PostgreSQL cannot store U+0000 in JSON; no real callback carries it.
+        # PostgreSQL cannot store U+0000 in JSON; no real callback carries it. JSON carries it
+        # only as the escape \\u0000, so the payload is walked only when the body holds that
+        # escape or a zero byte (UTF-16 and UTF-32 bodies are full of them).
+        if (b"\\u0000" in body or b"\x00" in body) and has_nul(payload):
             return _refuse(400, "invalid_payload", "The payload contains a NUL character.")
         try:
             fields = parse_payload(payload)
@@ -147,12 +149,17 @@ class WebhookView(View):
             return _refuse(
                 400, "invalid_payload", "The payload is not a valid event.", details=exc.detail
             )
+        if proof.scope is not None:
+            try:
+                check_scope(proof.scope, payload)
+            except WebhookScopeError as exc:
+                return self.refuse_auth(request, token, exc.reason, str(exc), status=403)
         delivery = Delivery(
             payload=payload,
             fields=fields,
             dedupe_key=dedupe_key(payload),
-            jti=str(claims["jti"]) if claims is not None else None,
-            auth_method="jwt" if claims is not None else "signed_url",
+            jti=str(proof.claims["jti"]) if proof.claims is not None else None,
+            auth_method=proof.method,
             remote_addr=_remote_addr(request),
             headers={name: request.META[key] for name, key in _USEFUL_META if key in request.META},
         )
@@ -198,36 +205,18 @@ class WebhookView(View):
         )
 
     def refuse_auth(
-        self, request: HttpRequest, token: str | None, reason: str, message: str
+        self,
+        request: HttpRequest,
+        token: str | None,
+        reason: str,
+        message: str,
+        *,
+        status: int = 401,
     ) -> HttpResponse:
         logger.warning(
             "webhook refused: reason=%s remote=%s path=%s",
             reason,
             _remote_addr(request),
-            _safe_path(request, token),
+            mask_tokens(request.path),
         )
-        return _refuse(401, reason, message)
-
-    def authenticate(
-        self, request: HttpRequest, body: bytes, token: str | None
-    ) -> dict[str, Any] | None:
-        secrets = credentials.signature_secrets()
-        if token is not None:
-            verify_url_token(token, secrets)
-            return None
-        return verify_jwt(
-            request.META.get("HTTP_AUTHORIZATION"),
-            body,
-            secrets,
-            max_age=meetings_settings.WEBHOOK_MAX_AGE,
-            clock_skew=meetings_settings.WEBHOOK_CLOCK_SKEW,
-            application_id=_application_id(),
-        )
-
-
-def _application_id() -> str | None:
-    simulated = credentials.simulated()
-    if simulated is not None:
-        return simulated.application_id
-    raw = meetings_settings.raw().get("APPLICATION_ID")
-    return raw if isinstance(raw, str) and raw else None
+        return _refuse(status, reason, message)

@@ -38,6 +38,7 @@ def demo(simulator_settings, settings, live_server, superuser):
     settings.VONAGE_MEETINGS = {**settings.VONAGE_MEETINGS, "WEBHOOK_BASE_URL": live_server.url}
     settings.VONAGE_MEETINGS_SIMULATOR = {
         "ENABLED": True,
+        "ALLOW_PRIVATE_CALLBACKS": True,  # callbacks go to 127.0.0.1 with DEBUG off
         "DELIVERY": "thread",
         "TIMER": True,
         "TICK_INTERVAL": 0.1,

@@ -18,6 +18,7 @@ def test_guest_and_host_meet_record_and_leave(
 ):
     settings.VONAGE_MEETINGS_SIMULATOR = {
         "ENABLED": True,
+        "ALLOW_PRIVATE_CALLBACKS": True,  # callbacks go to 127.0.0.1 with DEBUG off
         "DELIVERY": "thread",
         "TIMER": True,
         "TICK_INTERVAL": 0.1,

@@ -18,7 +18,7 @@ def good(key_pair, **extra):
     return {
         "APPLICATION_ID": "a3f1b0f0-0000-4000-8000-000000000001",
         "PRIVATE_KEY": key_pair.private_pem,
-        "SIGNATURE_SECRETS": ["secret"],
+        "SIGNATURE_SECRETS": ["a-signature-secret-of-32-bytes-or-more"],
         **extra,
     }
 

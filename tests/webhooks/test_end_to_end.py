@@ -71,7 +71,8 @@ def test_a_meeting_becomes_signals(wired, captured):
     joined = captured.of("participant_joined")
     assert {j["participant"].name for j in joined} == {"Ada", "Grace"}
     assert all(e.status == "processed" for e in WebhookEvent.objects.all())
-    assert {e.auth_method for e in WebhookEvent.objects.all()} == {"signed_url"}
+    # The simulator signs with a JWT too; both proofs are checked (and the URL's room scope).
+    assert {e.auth_method for e in WebhookEvent.objects.all()} == {"jwt+signed_url"}
     del guest
 
 

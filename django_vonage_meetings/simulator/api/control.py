@@ -24,6 +24,8 @@ DELIVERY_ORDERS = ("fifo", "reverse", "shuffle")
 
 
 def _delivery_json(item: CallbackDelivery) -> dict[str, Any]:
+    """Status and timing of a delivery; never what the target answered (``last_error`` holds
+    only a status code or an error class)."""
     return {
         "id": item.pk,
         "event": item.event,
@@ -32,6 +34,9 @@ def _delivery_json(item: CallbackDelivery) -> dict[str, Any]:
         "attempts": item.attempts,
         "response_code": item.response_code,
         "last_error": item.last_error,
+        "created_at": item.created_at,
+        "next_attempt_at": item.next_attempt_at,
+        "delivered_at": item.delivered_at,
         "payload": item.payload(),
     }
 
@@ -82,14 +87,17 @@ class ControlView(SimulatorAPIView):
             return controls.set_faults(app.application_id, **body).faults
         if action == "reset":
             return {"deleted": controls.reset(app.application_id)}
+        # Each acts on the caller's application only: another tenant's callbacks are not the
+        # caller's to send (or to time).
         if action == "tick":
-            return {"changed": controls.tick()}
+            return {"changed": controls.tick(app)}
         if action == "deliver":
             order = body.get("order", "fifo")
             if order not in DELIVERY_ORDERS:
                 raise input_error(f'"order" must be one of [{", ".join(DELIVERY_ORDERS)}]')
-            sent = controls.deliver_pending(order, _int(body.get("repeat", 1), "repeat"))
-            return [_delivery_json(i) for i in sent if i.application_id == app.pk]
+            repeat = _int(body.get("repeat", 1), "repeat")
+            sent = controls.deliver_pending(order, repeat, application=app)
+            return [_delivery_json(i) for i in sent]
         if action == "redeliver":
             item = self._owned(CallbackDelivery, "id", body["delivery_id"], "application")
             times = _int(body.get("times", 1), "times")

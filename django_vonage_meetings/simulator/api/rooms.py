@@ -16,6 +16,7 @@ from django_vonage_meetings import rules
 from django_vonage_meetings.enums import RoomType
 
 from ..conf import sim_setting
+from ..egress import EgressRefused, check_target
 from ..errors import ServiceError, bad_request, not_found
 from ..ids import lookup_uuid
 from ..models import Room, Theme
@@ -52,6 +53,12 @@ def apply_room_fields(view: SimulatorAPIView, room: Room, data: dict[str, Any]) 
     if "microphone_state" in (data.get("initial_join_options") or {}):
         room.microphone_state = data["initial_join_options"]["microphone_state"]
     for name, value in (data.get("callback_urls") or {}).items():
+        # An embedded application's callbacks never leave the process: no egress rule.
+        if value and not view.application.in_process:
+            try:
+                check_target(value)
+            except EgressRefused as exc:
+                raise bad_request(f"callback_urls.{name}: {exc}") from None
         setattr(room, name, value)
     for name, value in (data.get("available_features") or {}).items():
         setattr(room, name, value)

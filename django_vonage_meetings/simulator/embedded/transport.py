@@ -11,6 +11,7 @@ client returns.
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, cast
@@ -69,7 +70,7 @@ class InProcessAdapter(BaseAdapter):
                 started = time.monotonic()
                 served = serve(method, url, dict(request.headers), body, origin=self.origin)
                 raw = HTTPResponse(
-                    body=served.body,
+                    body=io.BytesIO(served.body),
                     headers=HTTPHeaderDict(served.headers),
                     status=served.status,
                     reason=served.reason,
@@ -108,8 +109,9 @@ class InProcessAdapter(BaseAdapter):
         response.reason = served.reason
         response.headers = CaseInsensitiveDict(served.headers)
         response.encoding = get_encoding_from_headers(response.headers)
+        # The body is read from raw, as from a socket: streamed (with the client's deadline and
+        # size cap) or all at once.
         response.raw = raw
-        response._content = served.body
         response.url = str(request.url)
         response.request = request
         return response

@@ -29,7 +29,7 @@ class Command(MeetingsCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path: Path = options["public_key"]
+        path = Path(options["public_key"])  # a str when given to call_command()
         try:
             pem = path.read_text()
         except OSError as exc:
