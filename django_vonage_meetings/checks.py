@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core import checks, mail
 
 from .background import tasks_framework
-from .conf import SETTINGS, ConfigProblem, meetings_settings
+from .conf import PER_APPLICATION, SETTINGS, ApplicationSettings, ConfigProblem, meetings_settings
 
 __all__ = ["check_settings"]
 
@@ -31,7 +31,8 @@ MIN_SECRET_BYTES = 32
 def check_settings(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
-    """Validate every key of ``VONAGE_MEETINGS``; one message per problem."""
+    """Validate every key of ``VONAGE_MEETINGS`` and of each application; one message per
+    problem."""
     messages: list[checks.CheckMessage] = []
     try:
         raw = meetings_settings.raw()
@@ -40,54 +41,95 @@ def check_settings(
 
     simulate = _simulate(raw)
     for spec in SETTINGS.values():
-        if simulate and spec.credential:
-            continue  # the simulator provides them
-        try:
-            spec.read(raw)
-        except ConfigProblem as exc:
-            messages.append(checks.Error(str(exc), hint=exc.hint, id=exc.check_id))
+        if not spec.credential:  # those are each application's (checked below)
+            messages.extend(_errors(spec.read, raw))
     if simulate:
         messages.extend(_check_simulate(raw))
 
     for unknown in meetings_settings.unknown_keys():
-        close = difflib.get_close_matches(unknown, SETTINGS, n=1)
-        hint = f"Did you mean {close[0]!r}?" if close else "Known keys: " + ", ".join(SETTINGS)
-        messages.append(
-            checks.Warning(
-                f"VONAGE_MEETINGS[{unknown!r}] is not a setting of django-vonage-meetings.",
-                hint=hint,
-                id="vonage_meetings.W003",
-            )
-        )
-
-    if not settings.DEBUG and not simulate:
-        for name, check_id in (
-            ("API_HOST", "vonage_meetings.W001"),
-            ("WEBHOOK_BASE_URL", "vonage_meetings.W004"),
-        ):
-            value = raw.get(name, SETTINGS[name].default)
-            if isinstance(value, str) and value.startswith("http://"):
-                messages.append(
-                    checks.Warning(
-                        f"VONAGE_MEETINGS[{name!r}] uses plain http while DEBUG is off.",
-                        hint="Use https outside development; tokens travel in these requests.",
-                        id=check_id,
-                    )
-                )
-
+        messages.append(_unknown(unknown, SETTINGS, ()))
+    messages.extend(_check_plain_http(raw, "WEBHOOK_BASE_URL", "vonage_meetings.W004", ()))
     messages.extend(_check_tasks())
-    messages.extend(_check_secret_strength(raw))
-    messages.extend(_check_key_file(raw))
+    messages.extend(_check_applications(raw, simulate=simulate))
+    return messages
 
-    if not simulate and not meetings_settings.is_set("SIGNATURE_SECRETS"):
-        messages.append(
-            checks.Warning(
-                "VONAGE_MEETINGS['SIGNATURE_SECRETS'] is empty, so every callback will be "
-                "refused with 401.",
-                hint="Set it to the application's signature secret (a list; newest first).",
-                id="vonage_meetings.W002",
-            )
+
+def _errors(read: Callable[..., object], *args: Any) -> list[checks.CheckMessage]:
+    try:
+        read(*args)
+    except ConfigProblem as exc:
+        return [checks.Error(str(exc), hint=exc.hint, id=exc.check_id)]
+    return []
+
+
+def _where(path: tuple[str, ...], name: str) -> str:
+    return "VONAGE_MEETINGS" + "".join(f"[{part!r}]" for part in (*path, name))
+
+
+def _unknown(name: str, known: Iterable[str], path: tuple[str, ...]) -> checks.CheckMessage:
+    choices = list(known)
+    close = difflib.get_close_matches(name, choices, n=1)
+    hint = f"Did you mean {close[0]!r}?" if close else "Known keys: " + ", ".join(choices)
+    return checks.Warning(
+        f"{_where(path, name)} is not a setting of django-vonage-meetings.",
+        hint=hint,
+        id="vonage_meetings.W003",
+    )
+
+
+def _check_plain_http(
+    raw: Any, name: str, check_id: str, path: tuple[str, ...]
+) -> list[checks.CheckMessage]:
+    if settings.DEBUG:
+        return []
+    value = raw.get(name, SETTINGS[name].default)
+    if not (isinstance(value, str) and value.startswith("http://")):
+        return []
+    return [
+        checks.Warning(
+            f"{_where(path, name)} uses plain http while DEBUG is off.",
+            hint="Use https outside development; tokens travel in these requests.",
+            id=check_id,
         )
+    ]
+
+
+def _check_applications(raw: Any, *, simulate: bool) -> list[checks.CheckMessage]:
+    """Each application's own keys, named with their whole path."""
+    messages: list[checks.CheckMessage] = []
+    if raw.get("APPLICATIONS") is not None:
+        mixed = sorted(name for name in PER_APPLICATION if raw.get(name) is not None)
+        if mixed:
+            messages.append(
+                checks.Error(
+                    "VONAGE_MEETINGS has APPLICATIONS and the single-application keys "
+                    + ", ".join(mixed)
+                    + " at the top level.",
+                    hint="Move them into the application they belong to in APPLICATIONS.",
+                    id="vonage_meetings.E016",
+                )
+            )
+    try:
+        applications = meetings_settings.applications()
+        meetings_settings.default_application()
+    except ConfigProblem as exc:
+        return [*messages, checks.Error(str(exc), hint=exc.hint, id=exc.check_id)]
+    if simulate:
+        return messages  # the simulator provisions every application
+    messages.extend(_check_plain_http(raw, "API_HOST", "vonage_meetings.W001", ()))
+    for application in applications.values():
+        for key in PER_APPLICATION:
+            messages.extend(_errors(application.get, key))
+        for unknown in application.unknown_keys():
+            messages.append(_unknown(unknown, PER_APPLICATION, application.path))
+        if application.path:
+            messages.extend(
+                _check_plain_http(
+                    application.raw, "API_HOST", "vonage_meetings.W001", application.path
+                )
+            )
+        messages.extend(_check_secrets(application))
+        messages.extend(_check_key_file(application))
     return messages
 
 
@@ -165,20 +207,29 @@ def _check_tasks() -> list[checks.CheckMessage]:
     return []
 
 
-def _check_secret_strength(raw: Any) -> list[checks.CheckMessage]:
-    """Short signature secrets can be guessed offline from one signed callback or URL."""
+def _check_secrets(application: ApplicationSettings) -> list[checks.CheckMessage]:
+    """Empty secrets refuse every callback; short ones can be guessed offline from one signed
+    callback or URL."""
     try:
-        secrets = meetings_settings.SIGNATURE_SECRETS
+        secrets = application.SIGNATURE_SECRETS
     except ConfigProblem:
         return []  # reported above
+    where = _where(application.path, "SIGNATURE_SECRETS")
+    if not secrets:
+        return [
+            checks.Warning(
+                f"{where} is empty, so every callback will be refused with 401.",
+                hint="Set it to the application's signature secret (a list; newest first).",
+                id="vonage_meetings.W002",
+            )
+        ]
     weak = [i for i, secret in enumerate(secrets) if len(secret.encode()) < MIN_SECRET_BYTES]
     if not weak:
         return []
     items = ", ".join(str(i) for i in weak)
     return [
         checks.Warning(
-            f"VONAGE_MEETINGS['SIGNATURE_SECRETS'] item(s) {items} are shorter than "
-            f"{MIN_SECRET_BYTES} bytes.",
+            f"{where} item(s) {items} are shorter than {MIN_SECRET_BYTES} bytes.",
             hint=f"Use random secrets of at least {MIN_SECRET_BYTES} bytes, e.g. "
             "secrets.token_urlsafe(32); rotate by putting the new one first.",
             id="vonage_meetings.W006",
@@ -186,9 +237,9 @@ def _check_secret_strength(raw: Any) -> list[checks.CheckMessage]:
     ]
 
 
-def _check_key_file(raw: Any) -> list[checks.CheckMessage]:
+def _check_key_file(application: ApplicationSettings) -> list[checks.CheckMessage]:
     """A private key file that other users of the machine can read is as good as published."""
-    value = raw.get("PRIVATE_KEY")
+    value = application.raw.get("PRIVATE_KEY")
     if not isinstance(value, str | Path) or "-----BEGIN" in str(value):
         return []
     try:
@@ -199,8 +250,8 @@ def _check_key_file(raw: Any) -> list[checks.CheckMessage]:
         return []
     return [
         checks.Warning(
-            f"VONAGE_MEETINGS['PRIVATE_KEY'] names a file that its group or other users can "
-            f"read (mode {mode:04o}).",
+            f"{_where(application.path, 'PRIVATE_KEY')} names a file that its group or other "
+            f"users can read (mode {mode:04o}).",
             hint="chmod 600 the file (owned by the user the site runs as).",
             id="vonage_meetings.W007",
         )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from django.conf import settings
 
 from . import conf_values as values
@@ -24,6 +25,7 @@ from .keys import load_private_key
 
 __all__ = [
     "SETTINGS",
+    "ApplicationSettings",
     "ConfigProblem",
     "MeetingsSettings",
     "Setting",
@@ -47,6 +49,20 @@ class MeetingsSettings:
         "site's webhook view before the call that caused them returns. Needs "
         "django_vonage_meetings.simulator in INSTALLED_APPS; refused with DEBUG off unless the "
         "simulator is enabled.",
+    )
+    APPLICATIONS = Setting(
+        None,
+        values.applications,
+        "Several Vonage applications: {name: {APPLICATION_ID, PRIVATE_KEY, SIGNATURE_SECRETS, "
+        "API_HOST}}. Without it, the keys below at the top level mean one application named "
+        "'default'.",
+        check_id="vonage_meetings.E016",
+    )
+    DEFAULT_APPLICATION = Setting(
+        "default",
+        values.non_empty_text,
+        "The application that services, commands and the admin use when none is named.",
+        check_id="vonage_meetings.E017",
     )
     APPLICATION_ID = Setting(
         None,
@@ -204,6 +220,45 @@ class MeetingsSettings:
     def unknown_keys(self) -> list[str]:
         return sorted(k for k in self.raw() if k not in SETTINGS)
 
+    def applications(self) -> dict[str, ApplicationSettings]:
+        """Every configured application by name: ``APPLICATIONS``, or the top-level keys as one
+        application named ``default``."""
+        raw = self.raw()
+        configured = SETTINGS["APPLICATIONS"].read(raw)
+        if configured is None:
+            return {"default": ApplicationSettings("default", raw, (), raw)}
+        return {
+            name: ApplicationSettings(name, keys, ("APPLICATIONS", name), raw)
+            for name, keys in configured.items()
+        }
+
+    def default_application(self) -> str:
+        """The name of the application used when none is named."""
+        raw = self.raw()
+        if SETTINGS["APPLICATIONS"].read(raw) is None:
+            return "default"
+        name = self.DEFAULT_APPLICATION
+        if name not in self.applications():
+            raise ConfigProblem(
+                "DEFAULT_APPLICATION",
+                f"names {name!r}, which is not one of VONAGE_MEETINGS['APPLICATIONS'].",
+                "vonage_meetings.E017",
+            )
+        return name
+
+    def application(self, name: str | None = None) -> ApplicationSettings:
+        """One application's settings (the default one when ``name`` is None)."""
+        wanted = name or self.default_application()
+        found = self.applications().get(wanted)
+        if found is None:
+            known = ", ".join(sorted(self.applications()))
+            raise ConfigProblem(
+                "APPLICATIONS",
+                f"has no application named {wanted!r} (configured: {known}).",
+                "vonage_meetings.E017",
+            )
+        return found
+
     def get(self, name: str) -> Any:
         return SETTINGS[name].read(self.raw())
 
@@ -221,6 +276,58 @@ class MeetingsSettings:
         }
         return f"<MeetingsSettings {shown!r}>"
 
+
+class ApplicationSettings:
+    """One application's keys: its own dict in ``APPLICATIONS`` (or the top level), with
+    ``API_HOST`` falling back to the top level's. Each is read with its declaration in
+    :class:`MeetingsSettings`, so errors name the exact key
+    (``VONAGE_MEETINGS['APPLICATIONS']['clinic-north']['PRIVATE_KEY']``)."""
+
+    def __init__(
+        self, name: str, raw: Mapping[str, Any], path: tuple[str, ...], top: Mapping[str, Any]
+    ) -> None:
+        self.name = name
+        self.raw = raw
+        self.path = path
+        self.top = top
+
+    def get(self, key: str) -> Any:
+        spec = SETTINGS[key]
+        if key not in PER_APPLICATION:
+            raise KeyError(f"{key} is not an application's setting")
+        if key == "API_HOST" and key not in self.raw:
+            return spec.read(self.top)
+        return spec.read(self.raw, self.path)
+
+    @property
+    def APPLICATION_ID(self) -> str:
+        return str(self.get("APPLICATION_ID"))
+
+    @property
+    def PRIVATE_KEY(self) -> RSAPrivateKey:
+        key: RSAPrivateKey = self.get("PRIVATE_KEY")
+        return key
+
+    @property
+    def API_HOST(self) -> str:
+        return str(self.get("API_HOST"))
+
+    @property
+    def SIGNATURE_SECRETS(self) -> tuple[str, ...]:
+        secrets: tuple[str, ...] = self.get("SIGNATURE_SECRETS")
+        return secrets
+
+    def unknown_keys(self) -> list[str]:
+        if not self.path:
+            return []  # the top level's own check covers it
+        return sorted(k for k in self.raw if k not in PER_APPLICATION)
+
+    def __repr__(self) -> str:
+        return f"<ApplicationSettings {self.name!r}>"
+
+
+#: The keys each application has of its own (``credential`` in their declarations).
+PER_APPLICATION: Final = ("APPLICATION_ID", "PRIVATE_KEY", "API_HOST", "SIGNATURE_SECRETS")
 
 #: Every setting by name, in declaration order (derived from :class:`MeetingsSettings`).
 SETTINGS: Final[dict[str, Setting[Any]]] = {

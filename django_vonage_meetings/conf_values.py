@@ -9,6 +9,7 @@ check id. No validator echoes the value of a secret.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final, Generic, Literal, Protocol, TypeVar, overload
 from urllib.parse import urlsplit
@@ -95,13 +96,14 @@ class Setting(Generic[T]):
             return self
         return self.read(obj.raw())
 
-    def read(self, raw: Mapping[str, Any]) -> T:
-        """The validated value of this key in ``raw`` (its default when absent)."""
+    def read(self, raw: Mapping[str, Any], path: tuple[str, ...] = ()) -> T:
+        """The validated value of this key in ``raw`` (its default when absent); ``path`` says
+        where ``raw`` sits in ``VONAGE_MEETINGS`` (an application's dict), for the message."""
         try:
             return self.validate(self.name, raw.get(self.name, self.default))
         except Invalid as exc:
             raise ConfigProblem(
-                self.name, exc.problem, exc.check_id or self.check_id, self.hint
+                (*path, self.name), exc.problem, exc.check_id or self.check_id, self.hint
             ) from None
 
     def __repr__(self) -> str:
@@ -218,6 +220,37 @@ def non_empty_text(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise Invalid("must be a non-empty string.")
     return value
+
+
+#: What an application may be called: it appears in commands, URLs tokens and the admin.
+APPLICATION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def applications(key: str, value: Any) -> dict[str, Mapping[str, Any]] | None:
+    """``APPLICATIONS``: names to dicts of per-application keys (checked by their own
+    declarations); None when the single-application keys are used instead."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not value:
+        raise Invalid(
+            "must be a non-empty dict of application names to dicts of their keys, not "
+            f"{type(value).__name__}.",
+            "vonage_meetings.E016",
+        )
+    out: dict[str, Mapping[str, Any]] = {}
+    for name, keys in value.items():
+        if not isinstance(name, str) or not APPLICATION_NAME.match(name):
+            raise Invalid(
+                f"has a name that is not letters, digits, '_', '.' or '-': {name!r}.",
+                "vonage_meetings.E016",
+            )
+        if not isinstance(keys, Mapping):
+            raise Invalid(
+                f"[{name!r}] must be a dict of that application's keys, not {type(keys).__name__}.",
+                "vonage_meetings.E016",
+            )
+        out[name] = keys
+    return out
 
 
 def private_key(key: str, value: Any) -> RSAPrivateKey:

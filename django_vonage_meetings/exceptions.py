@@ -43,22 +43,24 @@ class MeetingsError(Exception):
 class MeetingsConfigurationError(MeetingsError, ImproperlyConfigured):
     """A ``VONAGE_MEETINGS`` setting is missing or wrong; the message names the exact key.
 
-    ``check_id`` is the system check that reports it (``vonage_meetings.E004``), ``hint`` what
-    to do about it.
+    ``key`` is the setting's name, ``path`` the whole way to it
+    (``("APPLICATIONS", "clinic-north", "PRIVATE_KEY")``), ``check_id`` the system check that
+    reports it (``vonage_meetings.E004``), ``hint`` what to do about it.
     """
 
     def __init__(
         self,
-        key: str | None,
+        key: str | tuple[str, ...] | None,
         problem: str,
         check_id: str = "vonage_meetings.E010",
         hint: str | None = None,
     ) -> None:
-        self.key = key
+        self.path: tuple[str, ...] = (key,) if isinstance(key, str) else tuple(key or ())
+        self.key = self.path[-1] if self.path else None
         self.problem = problem
         self.check_id = check_id
         self.hint = hint
-        where = "VONAGE_MEETINGS" if key is None else f"VONAGE_MEETINGS[{key!r}]"
+        where = "VONAGE_MEETINGS" + "".join(f"[{part!r}]" for part in self.path)
         super().__init__(f"{where} {problem}")
 
 
