@@ -20,7 +20,9 @@ class VonageMeetingsConfig(AppConfig):
         from .background import reset_batch_window
         from .checks import check_settings
         from .logging import install as mask_tokens_in_logs
+        from .webhooks.apply import forget_owners
 
         checks.register(check_settings, "vonage_meetings")
         mask_tokens_in_logs()
         setting_changed.connect(reset_batch_window, dispatch_uid="vonage_meetings_batch_window")
+        setting_changed.connect(forget_owners, dispatch_uid="vonage_meetings_owners")

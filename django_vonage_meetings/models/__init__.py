@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .activity import RECORDING_STATUS_RANK, Participant, Recording, Session
-from .base import MirrorModel
+from .base import UNASSIGNED, MirrorModel, OwnedMirrorModel, default_application_id
 from .meetings import Application, DialInNumber, Room, RoomQuerySet, Theme
 from .webhooks import (
     DONE_STATUSES,
@@ -16,9 +16,11 @@ from .webhooks import (
 __all__ = [
     "DONE_STATUSES",
     "RECORDING_STATUS_RANK",
+    "UNASSIGNED",
     "Application",
     "DialInNumber",
     "MirrorModel",
+    "OwnedMirrorModel",
     "Participant",
     "Recording",
     "Room",
@@ -29,4 +31,5 @@ __all__ = [
     "WebhookEventQuerySet",
     "WebhookEventStatus",
     "WebhookNonce",
+    "default_application_id",
 ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from django_vonage_meetings.enums import RecordingStatus
 
-from .base import MirrorModel
+from .base import OwnedMirrorModel
 from .meetings import Room
 
 #: Rank of each recording status along its one-way lifecycle; state never goes backwards.
@@ -25,7 +25,7 @@ RECORDING_STATUS_RANK: dict[str, int] = {
 }
 
 
-class Session(MirrorModel):
+class Session(OwnedMirrorModel):
     """One meeting in a room: from the first join until the last person leaves or it is ended."""
 
     vonage_id = models.CharField(_("session id"), max_length=255, unique=True)
@@ -56,7 +56,7 @@ class Session(MirrorModel):
         return self.started_at is not None and self.ended_at is None
 
 
-class Participant(MirrorModel):
+class Participant(OwnedMirrorModel):
     """A person in a session. Callbacks carry no times, so join/leave are when they arrived."""
 
     session = models.ForeignKey(
@@ -82,7 +82,7 @@ class Participant(MirrorModel):
         return self.name or str(self.vonage_id)
 
 
-class Recording(MirrorModel):
+class Recording(OwnedMirrorModel):
     """A recording of a session; ``url`` downloads it once ``status`` is ``uploaded``."""
 
     session = models.ForeignKey(

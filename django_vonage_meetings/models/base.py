@@ -42,3 +42,42 @@ class MirrorModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+#: The owner of rows whose application is not known.
+UNASSIGNED = "unassigned"
+
+
+def default_application_id() -> str:
+    """The Vonage id of the default application: the owner of a row made without one (in a
+    project's own tests, say). Read from the settings when the row is made."""
+    from ..credentials import of
+    from ..exceptions import MeetingsConfigurationError
+
+    try:
+        return of().configured_id or UNASSIGNED
+    except MeetingsConfigurationError:
+        return UNASSIGNED
+
+
+class OwnedMirrorModel(MirrorModel):
+    """A mirrored object that belongs to one application.
+
+    ``application`` points at ``Application.vonage_id`` (the Vonage application id), without a
+    database constraint, like the mirror's other remote references: ``obj.application_id`` is
+    that id, known to a sync or a callback without a lookup, and the ``Application`` row is
+    made when an application is first used.
+    """
+
+    application = models.ForeignKey(
+        "vonage_meetings.Application",
+        to_field="vonage_id",
+        db_constraint=False,
+        on_delete=models.CASCADE,
+        default=default_application_id,
+        related_name="%(class)ss",
+        verbose_name=_("application"),
+    )
+
+    class Meta:
+        abstract = True

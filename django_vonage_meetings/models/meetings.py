@@ -16,16 +16,25 @@ from django_vonage_meetings.enums import (
     ThemeDomain,
 )
 
-from .base import MirrorModel
+from .base import MirrorModel, OwnedMirrorModel
 
 
 class Application(MirrorModel):
-    """The Vonage application (``vonage_id`` is its application id) and its default theme.
+    """A Vonage application (``vonage_id`` is its application id): the owner of every mirrored
+    row, with its default theme.
 
-    The API has no GET for the application; this row records what ``PATCH /applications``
-    answered and what this site set as the default theme.
+    ``name`` is the application's name in the settings (``APPLICATIONS``, or ``default``); the
+    row is made the first time the application is used. The API has no GET for the
+    application; ``data`` records what ``PATCH /applications`` last answered.
     """
 
+    name = models.CharField(
+        _("name in settings"),
+        max_length=100,
+        blank=True,
+        default="",
+        help_text=_("Its key in VONAGE_MEETINGS['APPLICATIONS'] ('default' for a single one)."),
+    )
     account_id = models.CharField(_("account id"), max_length=64, blank=True, default="")
     default_theme = models.ForeignKey(
         "Theme",
@@ -41,13 +50,18 @@ class Application(MirrorModel):
     class Meta:
         verbose_name = _("application")
         verbose_name_plural = _("applications")
-        ordering = ["vonage_id"]
+        ordering = ["name", "vonage_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"], condition=~models.Q(name=""), name="vm_application_name"
+            )
+        ]
 
     def __str__(self) -> str:
-        return str(self.vonage_id)
+        return self.name or str(self.vonage_id)
 
 
-class Theme(MirrorModel):
+class Theme(OwnedMirrorModel):
     """A theme: colours, brand text and logos that rooms can use."""
 
     theme_name = models.CharField(_("name"), max_length=200, blank=True, default="")
@@ -60,7 +74,6 @@ class Theme(MirrorModel):
         _("domain"), max_length=8, choices=ThemeDomain.choices, blank=True, default=""
     )
     account_id = models.CharField(_("account id"), max_length=64, blank=True, default="")
-    application_id = models.CharField(_("application id"), max_length=64, blank=True, default="")
     brand_image_colored_url = models.TextField(_("coloured logo URL"), blank=True, default="")
     brand_image_white_url = models.TextField(_("white logo URL"), blank=True, default="")
     branded_favicon_url = models.TextField(_("favicon URL"), blank=True, default="")
@@ -82,7 +95,7 @@ class RoomQuerySet(models.QuerySet["Room"]):
         return self.filter(is_available=False)
 
 
-class Room(MirrorModel):
+class Room(OwnedMirrorModel):
     """A meeting room.
 
     ``theme`` points at ``Theme.vonage_id`` without a database constraint, so ``room.theme_id``
@@ -159,9 +172,11 @@ class Room(MirrorModel):
         )
 
 
-class DialInNumber(MirrorModel):
-    """A dial-in number; the API gives no id, so ``vonage_id`` is the number itself."""
+class DialInNumber(OwnedMirrorModel):
+    """A dial-in number; the API gives no id, so ``vonage_id`` is the number itself (and several
+    applications may list the same number)."""
 
+    vonage_id = models.CharField(_("number"), max_length=64)
     locale = models.CharField(_("locale"), max_length=16, blank=True, default="")
     display_name = models.CharField(_("country"), max_length=200, blank=True, default="")
 
@@ -169,6 +184,11 @@ class DialInNumber(MirrorModel):
         verbose_name = _("dial-in number")
         verbose_name_plural = _("dial-in numbers")
         ordering = ["display_name", "vonage_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "vonage_id"], name="vm_dialinnumber_per_application"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} +{self.vonage_id}".strip()

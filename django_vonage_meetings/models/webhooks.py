@@ -45,6 +45,17 @@ class WebhookEvent(models.Model):
     """
 
     event_type = models.CharField(_("event type"), max_length=64)
+    #: The application whose secret or URL token authenticated it (its Vonage id).
+    application = models.ForeignKey(
+        "vonage_meetings.Application",
+        to_field="vonage_id",
+        db_constraint=False,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="webhook_events",
+        verbose_name=_("application"),
+    )
     payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
     dedupe_key = models.CharField(_("dedupe key"), max_length=64)
     #: The first delivery's token id (see ``webhooks.inbox``); later deliveries' go to

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from .. import credentials
 from ..api.client import MeetingsClient
 from ..conf import meetings_settings
 from ..enums import RoomType
@@ -41,14 +42,15 @@ __all__ = ["CALLBACK_NAMES", "ReissueReport", "reissue_callback_urls", "with_cal
 CALLBACK_NAMES = ("rooms_callback_url", "sessions_callback_url", "recordings_callback_url")
 
 
-def with_callback_urls(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Point a new room's callbacks at this site, with a URL valid for that room only (when
-    ``WEBHOOK_BASE_URL`` is set).
+def with_callback_urls(data: Mapping[str, Any], application: Any = None) -> dict[str, Any]:
+    """Point a new room's callbacks at this site, with a URL valid for that room of that
+    application only (when ``WEBHOOK_BASE_URL`` is set).
 
     URLs the caller set are kept; only the missing ones are filled in.
     """
     out = dict(data)
-    url = room_callback_url(CallbackScope.for_new_room())
+    name = credentials.of(application).name
+    url = room_callback_url(CallbackScope.for_new_room(name))
     if url:
         given = dict(out.get("callback_urls") or {})
         for name in CALLBACK_NAMES:
@@ -109,43 +111,73 @@ def reissue_callback_urls(
     *,
     force: bool = False,
     dry_run: bool = False,
+    application: Any = None,
     client: MeetingsClient | None = None,
 ) -> ReissueReport:
-    """Give mirrored rooms fresh callback URLs (room scope, newest secret) through the API.
+    """Give mirrored rooms fresh callback URLs (room scope, newest secret of their application)
+    through the API.
 
     Only rooms that carry this site's URLs are touched, and (unless ``force``) only those whose
     URLs were made with an older secret or with a broader scope. Each room is one
-    ``update_room`` call; a refusal is reported and the others still go ahead.
+    ``update_room`` call, as the application it belongs to; a refusal is reported and the
+    others still go ahead. ``application`` limits it to one application's rooms.
     """
-    if not meetings_settings.WEBHOOK_BASE_URL:
+    if not meetings_settings.WEBHOOK_BASE_URL and not meetings_settings.SIMULATE:
         raise ImproperlyConfigured(
             "Set VONAGE_MEETINGS['WEBHOOK_BASE_URL'] first: callback URLs are built from it."
         )
-    newest = meetings_settings.SIGNATURE_SECRETS[:1]
-    if not newest:
-        raise ImproperlyConfigured("VONAGE_MEETINGS['SIGNATURE_SECRETS'] is empty.")
     report = ReissueReport()
-    candidates = Room.objects.order_by("pk").iterator() if rooms is None else rooms
-    with client_for(client) as api:
-        for room in candidates:
-            ours = _ours(room)
-            if not ours:
-                report.not_ours.append(room.vonage_id)
-            elif not force and all(_is_current(url, room, newest[0]) for url in ours.values()):
-                report.current.append(room.vonage_id)
-            elif room.type != RoomType.LONG_TERM or room.has_expired:
-                report.cannot_update.append(room.vonage_id)
-            elif dry_run:
-                report.reissued.append(room.vonage_id)
-            else:
-                url = room_callback_url(CallbackScope(room=room.vonage_id))
-                try:
-                    answer = api.update_room(
-                        room.vonage_id, {"callback_urls": dict.fromkeys(ours, url)}
-                    )
-                except MeetingsError as exc:
-                    report.failed[room.vonage_id] = str(exc)
-                    continue
-                bulk_upsert(Room, [room_fields(answer)])
-                report.reissued.append(room.vonage_id)
+    if rooms is None:
+        queryset = Room.objects.order_by("application_id", "pk")
+        if application is not None:
+            queryset = queryset.filter(application_id=credentials.of(application).application_id)
+        rooms = queryset.iterator()
+    by_application: dict[str, list[Room]] = {}
+    for room in rooms:
+        by_application.setdefault(str(room.application_id), []).append(room)
+    for vonage_id, owned in by_application.items():
+        configured = credentials.for_application_id(vonage_id)
+        if configured is None:
+            report.not_ours += [room.vonage_id for room in owned]  # not configured here
+            continue
+        newest = configured.signature_secrets[:1]
+        if not newest:
+            raise ImproperlyConfigured(
+                f"The signature secrets of application {configured.name!r} are empty."
+            )
+        with client_for(client, configured.name) as api:
+            for room in owned:
+                _reissue(
+                    api, room, newest[0], configured.name, report, force=force, dry_run=dry_run
+                )
     return report
+
+
+def _reissue(
+    api: MeetingsClient,
+    room: Room,
+    newest: str,
+    application: str,
+    report: ReissueReport,
+    *,
+    force: bool,
+    dry_run: bool,
+) -> None:
+    ours = _ours(room)
+    if not ours:
+        report.not_ours.append(room.vonage_id)
+    elif not force and all(_is_current(url, room, newest) for url in ours.values()):
+        report.current.append(room.vonage_id)
+    elif room.type != RoomType.LONG_TERM or room.has_expired:
+        report.cannot_update.append(room.vonage_id)
+    elif dry_run:
+        report.reissued.append(room.vonage_id)
+    else:
+        url = room_callback_url(CallbackScope(room=room.vonage_id, application=application))
+        try:
+            answer = api.update_room(room.vonage_id, {"callback_urls": dict.fromkeys(ours, url)})
+        except MeetingsError as exc:
+            report.failed[room.vonage_id] = str(exc)
+            return
+        bulk_upsert(Room, [{**room_fields(answer), "application_id": room.application_id}])
+        report.reissued.append(room.vonage_id)

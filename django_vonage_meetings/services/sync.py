@@ -23,6 +23,7 @@ from ..api.client import MeetingsClient
 from ..conf import meetings_settings
 from ..exceptions import NotFoundError
 from ..models import DialInNumber, Recording, Room, Session, Theme
+from .applications import Named, ensure_row
 from .clients import client_for
 from .fields import dial_in_fields, recording_fields, room_fields, theme_fields
 from .upsert import SyncCounts, bulk_upsert
@@ -96,8 +97,21 @@ def prefetched(source: Iterator[T]) -> Iterator[T]:
         worker.join(timeout=5)
 
 
+def _owner(api: MeetingsClient, *, dry_run: bool) -> str:
+    """The application the rows of this sync belong to (its row made if new, unless this is
+    a dry run, which writes nothing)."""
+    if dry_run:
+        return api.application_id
+    return str(ensure_row(api.application_id).vonage_id)
+
+
+def _owned(rows: Iterable[dict[str, Any]], owner: str) -> list[dict[str, Any]]:
+    return [{**row, "application_id": owner} for row in rows]
+
+
 def sync_rooms(
     *,
+    application: Named = None,
     client: MeetingsClient | None = None,
     page_size: int | None = None,
     dry_run: bool = False,
@@ -105,14 +119,18 @@ def sync_rooms(
 ) -> SyncCounts:
     counts = SyncCounts()
     size = page_size or meetings_settings.SYNC_PAGE_SIZE
-    with client_for(client) as api:
+    with client_for(client, application) as api:
+        owner: str | None = None
         done = 0
         pages = api.iter_room_pages(page_size=size)
         for page in pages if api.in_process else prefetched(pages):
             rooms = page.get("_embedded") or []
             if isinstance(rooms, dict):
                 rooms = rooms.get("rooms") or []
-            counts += bulk_upsert(Room, [room_fields(r) for r in rooms], dry_run=dry_run)
+            if owner is None:  # once the API has answered
+                owner = _owner(api, dry_run=dry_run)
+            fields = _owned((room_fields(r) for r in rooms), owner)
+            counts += bulk_upsert(Room, fields, dry_run=dry_run)
             done += len(rooms)
             if progress is not None:
                 total = page.get("total_items")
@@ -123,42 +141,52 @@ def sync_rooms(
 def _replace_all(
     model: type[Theme] | type[DialInNumber],
     rows: list[dict[str, Any]],
+    owner: str,
     *,
     dry_run: bool,
 ) -> SyncCounts:
-    """Upsert a complete list and delete the rows it no longer has, atomically."""
+    """Upsert the application's complete list and delete its rows the list no longer has,
+    atomically (other applications' rows are left alone)."""
     with transaction.atomic():
-        counts = bulk_upsert(model, rows, dry_run=dry_run)
-        vanished = model._default_manager.exclude(vonage_id__in=[r["vonage_id"] for r in rows])
+        counts = bulk_upsert(model, _owned(rows, owner), dry_run=dry_run)
+        vanished = model._default_manager.filter(application_id=owner).exclude(
+            vonage_id__in=[r["vonage_id"] for r in rows]
+        )
         counts.deleted = vanished.count()
         if not dry_run and counts.deleted:
             vanished.delete()
     return counts
 
 
-def sync_themes(*, client: MeetingsClient | None = None, dry_run: bool = False) -> SyncCounts:
-    with client_for(client) as api:
+def sync_themes(
+    *, application: Named = None, client: MeetingsClient | None = None, dry_run: bool = False
+) -> SyncCounts:
+    with client_for(client, application) as api:
         themes = api.get_themes()
-    return _replace_all(Theme, [theme_fields(t) for t in themes], dry_run=dry_run)
+        owner = _owner(api, dry_run=dry_run)
+    return _replace_all(Theme, [theme_fields(t) for t in themes], owner, dry_run=dry_run)
 
 
 def sync_dial_in_numbers(
-    *, client: MeetingsClient | None = None, dry_run: bool = False
+    *, application: Named = None, client: MeetingsClient | None = None, dry_run: bool = False
 ) -> SyncCounts:
-    with client_for(client) as api:
+    with client_for(client, application) as api:
         numbers = api.get_dial_in_numbers()
+        owner = _owner(api, dry_run=dry_run)
     rows = [dial_in_fields(n) for n in numbers if n.get("number")]
-    return _replace_all(DialInNumber, rows, dry_run=dry_run)
+    return _replace_all(DialInNumber, rows, owner, dry_run=dry_run)
 
 
 def sync_recordings(
     *,
+    application: Named = None,
     client: MeetingsClient | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
     sessions: Iterable[str] | None = None,
 ) -> SyncCounts:
-    """Fetch the recordings of every known session (or of the given session ids).
+    """Fetch the recordings of every session the mirror knows for the application (or of the
+    given session ids).
 
     The API lists a session's recordings completely, so local recordings of that session it no
     longer lists were deleted on Vonage and are deleted here too. A session the API has
@@ -166,32 +194,35 @@ def sync_recordings(
     room; it is taken from the mirrored session.
     """
     counts = SyncCounts()
-    # (session id, room id); the stubs type a foreign key's column as int, here it is the
-    # room's remote id (``to_field="vonage_id"``).
-    pairs: list[tuple[str, Any]]
-    if sessions is None:
-        pairs = list(Session.objects.order_by("id").values_list("vonage_id", "room_id"))
-    else:
-        wanted = list(sessions)
-        known = dict(
-            Session.objects.filter(vonage_id__in=wanted).values_list("vonage_id", "room_id")
-        )
-        pairs = [(session_id, known.get(session_id)) for session_id in wanted]
-    with client_for(client) as api:
+    with client_for(client, application) as api:
+        owner = _owner(api, dry_run=dry_run)
+        # (session id, room id); the stubs type a foreign key's column as int, here it is the
+        # room's remote id (``to_field="vonage_id"``).
+        pairs: list[tuple[str, Any]]
+        mine = Session.objects.filter(application_id=owner)
+        if sessions is None:
+            pairs = list(mine.order_by("id").values_list("vonage_id", "room_id"))
+        else:
+            wanted = list(sessions)
+            known = dict(mine.filter(vonage_id__in=wanted).values_list("vonage_id", "room_id"))
+            pairs = [(session_id, known.get(session_id)) for session_id in wanted]
         for done, (session_id, room_id) in enumerate(pairs, start=1):
             try:
                 recordings = api.get_session_recordings(session_id)
             except NotFoundError:
                 recordings = None  # the service forgets old sessions; nothing to compare
             if recordings is not None:
-                rows = [{**recording_fields(r), "room_id": room_id} for r in recordings]
+                rows = [
+                    {**recording_fields(r), "room_id": room_id, "application_id": owner}
+                    for r in recordings
+                ]
                 with transaction.atomic():
                     counts += bulk_upsert(
                         Recording, rows, keep_if_missing=("room_id",), dry_run=dry_run
                     )
-                    gone = Recording.objects.filter(session_id=session_id).exclude(
-                        vonage_id__in=[row["vonage_id"] for row in rows]
-                    )
+                    gone = Recording.objects.filter(
+                        session_id=session_id, application_id=owner
+                    ).exclude(vonage_id__in=[row["vonage_id"] for row in rows])
                     counts.deleted += gone.count() if dry_run else gone.delete()[0]
             if progress is not None:
                 progress(done, len(pairs))
@@ -225,12 +256,15 @@ RESOURCES = tuple(SYNCABLE)
 def sync(
     resources: Iterable[str] | None = None,
     *,
+    application: Named = None,
     client: MeetingsClient | None = None,
     page_size: int | None = None,
     dry_run: bool = False,
     progress: Callable[[str, int, int | None], None] | None = None,
 ) -> dict[str, SyncCounts]:
-    """Sync the named resources (all by default) with one client; return counts per resource."""
+    """Sync the named resources (all by default) of one application (the default one when
+    omitted) with one client; return counts per resource. ``meetings_sync`` runs it for every
+    configured application."""
     wanted = list(resources or RESOURCES)
     unknown = [name for name in wanted if name not in SYNCABLE]
     if unknown:
@@ -238,7 +272,7 @@ def sync(
             f"Unknown resource {', '.join(unknown)}; choose from {', '.join(RESOURCES)}"
         )
     results: dict[str, SyncCounts] = {}
-    with client_for(client) as api:
+    with client_for(client, application) as api:
         for name in RESOURCES:
             if name not in wanted:
                 continue

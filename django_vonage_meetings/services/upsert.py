@@ -12,6 +12,7 @@ otherwise, like Django's own ``bulk_create``, none are sent and a page costs its
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
@@ -24,10 +25,12 @@ from .fields import fingerprint
 
 __all__ = ["SyncCounts", "bulk_upsert"]
 
+logger = logging.getLogger("django_vonage_meetings.sync")
+
 M = TypeVar("M", bound=models.Model)
 
-#: Local bookkeeping a sync never overwrites on an existing row.
-_KEEP = frozenset({"id", "vonage_id", "local_created_at"})
+#: Local bookkeeping, and the owner, which a sync never overwrites on an existing row.
+_KEEP = frozenset({"id", "vonage_id", "application_id", "local_created_at"})
 
 
 @dataclass
@@ -67,32 +70,55 @@ def bulk_upsert(
 ) -> SyncCounts:
     """Insert new rows and update changed ones (by ``vonage_id``); skip unchanged ones.
 
-    ``rows`` are field dicts from ``services.fields`` (with ``vonage_id`` and ``data``).
-    ``keep_if_missing`` names fields the API does not send for this object (a recording's
-    room): an existing row's value is kept when the new one is empty.
+    ``rows`` are field dicts from ``services.fields`` (with ``vonage_id`` and ``data``) and the
+    ``application_id`` they belong to, one application per call. A row another application
+    owns is never rewritten (logged and skipped). ``keep_if_missing`` names fields the API does
+    not send for this object (a recording's room): an existing row's value is kept when the new
+    one is empty.
     """
     counts = SyncCounts()
     by_id = {str(row["vonage_id"]): dict(row) for row in rows}
     if not by_id:
         return counts
+    owners = {row.get("application_id") for row in by_id.values()}
+    if len(owners) != 1 or None in owners:
+        raise ValueError("bulk_upsert writes the rows of one application: set application_id")
+    (owner,) = owners
     now = timezone.now()
     concrete = [f.attname for f in model._meta.concrete_fields]
     update_fields = [name for name in concrete if name not in _KEEP]
     watched = pre_save.has_listeners(model) or post_save.has_listeners(model)
     # With save receivers, updated instances carry their real id and creation time.
     identity = ("id", "local_created_at") if watched else ()
+    # Rooms, themes... have globally unique ids; dial-in numbers are unique per application.
+    remote_id = model._meta.get_field("vonage_id")
+    per_application = isinstance(remote_id, models.Field) and not remote_id.unique
+    unique = ["application", "vonage_id"] if per_application else ["vonage_id"]
+    candidates = model._default_manager.filter(vonage_id__in=list(by_id))
+    if per_application:
+        candidates = candidates.filter(application_id=owner)
     with transaction.atomic():
         existing = {
             found[0]: found[1:]
-            for found in model._default_manager.filter(vonage_id__in=list(by_id)).values_list(
-                "vonage_id", "local_payload_hash", *identity, *keep_if_missing
+            for found in candidates.values_list(
+                "vonage_id", "application_id", "local_payload_hash", *identity, *keep_if_missing
             )
         }
         to_write: list[tuple[M, bool]] = []
         for vonage_id in sorted(by_id):
             fields = by_id[vonage_id]
             digest = fingerprint(fields["data"])
-            old = existing.get(vonage_id)
+            found = existing.get(vonage_id)
+            if found is not None and found[0] != owner:
+                logger.warning(
+                    "%s %s belongs to application %s; an answer for %s does not rewrite it",
+                    model.__name__,
+                    vonage_id,
+                    found[0],
+                    owner,
+                )
+                continue
+            old = found[1:] if found is not None else None
             if old is not None and old[0] == digest:
                 counts.unchanged += 1
                 continue
@@ -116,12 +142,17 @@ def bulk_upsert(
             )
             to_write.append((instance, old is None))
         if to_write and not dry_run:
-            _write(model, to_write, update_fields, watched=watched)
+            _write(model, to_write, update_fields, unique, watched=watched)
     return counts
 
 
 def _write(
-    model: type[M], rows: list[tuple[M, bool]], update_fields: list[str], *, watched: bool
+    model: type[M],
+    rows: list[tuple[M, bool]],
+    update_fields: list[str],
+    unique: list[str],
+    *,
+    watched: bool,
 ) -> None:
     """One ``INSERT ... ON CONFLICT DO UPDATE`` for the page; with save receivers connected,
     ``pre_save``/``post_save`` for each row as ``Model.save()`` would send them."""
@@ -135,7 +166,7 @@ def _write(
     model._default_manager.bulk_create(
         instances,
         update_conflicts=True,
-        unique_fields=["vonage_id"],
+        unique_fields=unique,
         update_fields=update_fields,
     )
     if watched:

@@ -27,11 +27,22 @@ from typing import Any, TypeVar
 from django.db import models
 
 from ..enums import RecordingStatus, RoomType
-from ..models import RECORDING_STATUS_RANK, Participant, Recording, Room, Session, WebhookEvent
+from ..exceptions import MeetingsError
+from ..models import (
+    RECORDING_STATUS_RANK,
+    UNASSIGNED,
+    Application,
+    Participant,
+    Recording,
+    Room,
+    Session,
+    WebhookEvent,
+)
 from . import rows
 
 __all__ = [
     "Applied",
+    "OtherApplicationsRow",
     "participant_joined",
     "participant_left",
     "recording_ended",
@@ -43,6 +54,14 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=models.Model)
+
+
+class OtherApplicationsRow(MeetingsError):
+    """A callback of one application names a row another application owns: it changes
+    nothing (the webhook view refuses such callbacks up front; this guards a race)."""
+
+    def __init__(self, model: str, vonage_id: str) -> None:
+        super().__init__(f"{model} {vonage_id} belongs to another application")
 
 
 @dataclass
@@ -62,6 +81,7 @@ def _upsert(
     vonage_id: str,
     defaults: dict[str, Any],
     *,
+    owner: str,
     likely_new: bool,
     parents: Callable[[], dict[str, Any]] | None = None,
 ) -> tuple[M, bool]:
@@ -73,16 +93,21 @@ def _upsert(
     find one (an end, a leave, an upload); a wrong guess costs one statement. ``parents`` runs
     only before an insert: it ensures the rows the new one refers to and returns more defaults,
     so an event about a row the mirror has pays nothing for its parents.
+
+    A row is created for the ``owner`` application; a row another application owns is never
+    changed (:class:`OtherApplicationsRow`).
     """
     obj: M | None = None
     for _attempt in range(3):
         if not likely_new:
             found = rows.select(model, "vonage_id", vonage_id, lock=True)
             if found is not None:
+                if getattr(found, "application_id", owner) != owner:
+                    raise OtherApplicationsRow(model.__name__, vonage_id)
                 return found, False
         if obj is None:
             extra = parents() if parents is not None else {}
-            obj = model(vonage_id=vonage_id, **defaults, **extra)
+            obj = model(vonage_id=vonage_id, application_id=owner, **defaults, **extra)
         if rows.insert(obj, unique="vonage_id"):
             return obj, True
         likely_new = False
@@ -99,13 +124,40 @@ def _save_changes(obj: models.Model, changes: dict[str, Any]) -> None:
         rows.update(obj, [*changed, "local_updated_at"])
 
 
-def _ensure_room(room_id: str | None) -> None:
+_ensured: set[str] = set()
+
+
+def ensure_owner(vonage_id: str) -> None:
+    """Make the owner's ``Application`` row if it has none yet, once per process: rows that
+    callbacks write name it (``application_id``), and the admin and signals show it.
+
+    One statement the first time (``INSERT ... ON CONFLICT DO NOTHING``), none after; the
+    services name it and fill the rest when the application is first used through them.
+    """
+    if vonage_id in _ensured:
+        return
+    rows.insert(Application(vonage_id=vonage_id, data={}), unique="vonage_id")
+    _ensured.add(vonage_id)
+
+
+def forget_owners(**kwargs: Any) -> None:
+    """``setting_changed`` receiver: another test's database may not hold the rows."""
+    _ensured.clear()
+
+
+def _owner(event: WebhookEvent) -> str:
+    """The application a callback's rows belong to: the one that authenticated it."""
+    return str(event.application_id or UNASSIGNED)
+
+
+def _ensure_room(room_id: str | None, owner: str) -> None:
     # One statement whether or not the room is mirrored (ON CONFLICT DO NOTHING).
     if room_id:
-        rows.insert(Room(vonage_id=room_id, display_name="", data={}), unique="vonage_id")
+        room = Room(vonage_id=room_id, application_id=owner, display_name="", data={})
+        rows.insert(room, unique="vonage_id")
 
 
-def _ensure_session(session_id: str, room_id: str | None) -> tuple[bool, str | None]:
+def _ensure_session(session_id: str, room_id: str | None, owner: str) -> tuple[bool, str | None]:
     """Create a stub session (and room) unless mirrored.
 
     Returns whether the session was created and its room id (the payload's, else the one the
@@ -113,14 +165,17 @@ def _ensure_session(session_id: str, room_id: str | None) -> tuple[bool, str | N
     """
     known = rows.select(Session, "vonage_id", session_id)
     if known is None:
-        _ensure_room(room_id)
-        if rows.insert(Session(vonage_id=session_id, room_id=room_id, data={}), unique="vonage_id"):
+        _ensure_room(room_id, owner)
+        stub = Session(vonage_id=session_id, application_id=owner, room_id=room_id, data={})
+        if rows.insert(stub, unique="vonage_id"):
             return True, room_id
         # Another delivery stored it a moment ago.
         known = rows.select(Session, "vonage_id", session_id)
+    if known is not None and known.application_id != owner:
+        raise OtherApplicationsRow("Session", session_id)
     mirrored = known.room_id if known is not None else None
     if room_id and not mirrored:
-        _ensure_room(room_id)
+        _ensure_room(room_id, owner)
         rows.fill_null(Session, "vonage_id", session_id, "room_id", room_id)
     return False, room_id or mirrored
 
@@ -147,6 +202,7 @@ def room_expired(event: WebhookEvent, f: dict[str, Any]) -> Applied:
             "is_available": False,
             "data": {},
         },
+        owner=_owner(event),
         likely_new=False,
     )
     if not created:
@@ -161,7 +217,7 @@ def room_expired(event: WebhookEvent, f: dict[str, Any]) -> Applied:
 
 def _session(event: WebhookEvent, f: dict[str, Any], *, ended: bool) -> Applied:
     room_id = f.get("room_id")
-    _ensure_room(room_id)
+    _ensure_room(room_id, _owner(event))
     ended_at = (f.get("ended_at") or event.received_at) if ended else None
     session, created = _upsert(
         Session,
@@ -172,6 +228,7 @@ def _session(event: WebhookEvent, f: dict[str, Any], *, ended: bool) -> Applied:
             "ended_at": ended_at,
             "data": event.payload,
         },
+        owner=_owner(event),
         likely_new=not ended,
     )
     # An ended session never restarts; another "ended" changes nothing either.
@@ -194,7 +251,7 @@ def _session(event: WebhookEvent, f: dict[str, Any], *, ended: bool) -> Applied:
 
 def _participant(event: WebhookEvent, f: dict[str, Any], *, joined: bool) -> Applied:
     def session() -> dict[str, Any]:
-        _ensure_session(f["session_id"], f.get("room_id"))
+        _ensure_session(f["session_id"], f.get("room_id"), _owner(event))
         return {}
 
     # Callbacks carry no times: joined/left are when they arrived, set once, never undone.
@@ -211,6 +268,7 @@ def _participant(event: WebhookEvent, f: dict[str, Any], *, joined: bool) -> App
             "left_at": None if joined else moment,
             "data": event.payload,
         },
+        owner=_owner(event),
         likely_new=joined,
         parents=session,
     )
@@ -245,7 +303,7 @@ def _recording(event: WebhookEvent, f: dict[str, Any], status: str) -> Applied:
 
     def session() -> dict[str, Any]:
         # recording:started/ended carry no room_id; the session may know it.
-        _created, room_id = _ensure_session(session_id, f.get("room_id"))
+        _created, room_id = _ensure_session(session_id, f.get("room_id"), _owner(event))
         return {"room_id": room_id}
 
     values: dict[str, Any] = {"status": status}
@@ -262,6 +320,7 @@ def _recording(event: WebhookEvent, f: dict[str, Any], status: str) -> Applied:
         Recording,
         f["recording_id"],
         {"session_id": session_id, "data": event.payload, **values, **upfront},
+        owner=_owner(event),
         likely_new=status == RecordingStatus.STARTED,
         parents=None if upfront else session,
     )

@@ -35,8 +35,9 @@ from django.utils import timezone
 from .. import signals
 from ..conf import meetings_settings
 from ..enums import canonical_event
-from ..models import WebhookEvent, WebhookNonce
+from ..models import UNASSIGNED, WebhookEvent, WebhookNonce
 from . import processing, rows
+from .apply import ensure_owner
 
 __all__ = [
     "Delivery",
@@ -53,15 +54,18 @@ class ReplayedToken(Exception):
     """The delivery's token (its ``jti``) was accepted before: a captured request, replayed."""
 
 
-def dedupe_key(payload: dict[str, Any]) -> str:
+def dedupe_key(payload: dict[str, Any], application: str | None = None) -> str:
     """Identify a callback by its content: the same callback delivered twice has one key.
 
     Redeliveries (freshly signed, byte-identical or re-serialised) share it; an old event name
-    counts as its current one.
+    counts as its current one. With several applications, the application (its Vonage id) is
+    part of the identity, so one application's callback is never taken for another's.
     """
     normalised = dict(payload)
     if isinstance(normalised.get("event"), str):
         normalised["event"] = canonical_event(normalised["event"])
+    if application is not None:
+        normalised = {"application": application, "payload": normalised}
     canonical = json.dumps(normalised, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -79,11 +83,14 @@ class Delivery:
     auth_method: str
     remote_addr: str | None
     headers: dict[str, str] = field(default_factory=dict)
+    #: The Vonage id of the application that authenticated it.
+    application_id: str = UNASSIGNED
 
     def new_event(self, *, inline: bool) -> WebhookEvent:
         status, attempts = processing.arrival_status(known=self.fields is not None, inline=inline)
         now = timezone.now()
         return WebhookEvent(
+            application_id=self.application_id,
             event_type=str(self.payload["event"]),
             payload=self.payload,
             dedupe_key=self.dedupe_key,
@@ -120,6 +127,7 @@ def accept(delivery: Delivery, *, inline: bool) -> Outcome:
     Queued (not ``inline``) with nobody listening to ``webhook_received``, a first delivery is
     a single insert, atomic by itself, so it needs no transaction.
     """
+    ensure_owner(delivery.application_id)
     event = delivery.new_event(inline=inline)
     known = delivery.fields is not None
     if not inline and not signals.webhook_received.has_listeners(WebhookEvent):

@@ -27,7 +27,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .. import signals
-from ..models import WebhookEvent, WebhookEventStatus
+from ..models import Application, WebhookEvent, WebhookEventStatus
 from . import rows
 from .apply import Applied
 from .handlers import EventHandler, handler_for
@@ -169,8 +169,9 @@ def announce(event: WebhookEvent, change: Change | None, *, received: bool) -> N
     """
     if not _listening(change, received=received):
         return
+    common = {"event": event, "payload": event.payload, "application": application_of(event)}
     if received:
-        signals.webhook_received.send(sender=WebhookEvent, event=event, payload=event.payload)
+        signals.webhook_received.send(sender=WebhookEvent, **common)
     if change is None:
         return
     applied = change.applied
@@ -178,13 +179,16 @@ def announce(event: WebhookEvent, change: Change | None, *, received: bool) -> N
     for name, (model, vonage_id) in applied.related.items():
         instances[name] = rows.select(model, "vonage_id", vonage_id) if vonage_id else None
     change.handler.signal.send(
-        sender=change.handler.sender,
-        event=event,
-        payload=event.payload,
-        stale=applied.stale,
-        **instances,
+        sender=change.handler.sender, stale=applied.stale, **common, **instances
     )
-    signals.webhook_processed.send(sender=WebhookEvent, event=event, payload=event.payload)
+    signals.webhook_processed.send(sender=WebhookEvent, **common)
+
+
+def application_of(event: WebhookEvent) -> Application | None:
+    """The ``Application`` row of the application a callback came for (signals carry it)."""
+    if not event.application_id:
+        return None
+    return rows.select(Application, "vonage_id", event.application_id)
 
 
 def _listening(change: Change | None, *, received: bool) -> bool:
@@ -201,7 +205,11 @@ def announce_failure(event: WebhookEvent, exc: BaseException) -> None:
     """Send ``webhook_failed``; a receiver failing too is logged, never hides the answer the
     sender needs."""
     for receiver, error in signals.webhook_failed.send_robust(
-        sender=WebhookEvent, event=event, payload=event.payload, exception=exc
+        sender=WebhookEvent,
+        event=event,
+        payload=event.payload,
+        application=application_of(event),
+        exception=exc,
     ):
         if isinstance(error, Exception):
             logger.error("webhook_failed receiver %r raised %r", receiver, error)
@@ -226,7 +234,11 @@ def process_event(pk: int) -> WebhookEvent:
     except Exception as exc:
         failed = record_failure(pk, exc, attempt=True)
         signals.webhook_failed.send(
-            sender=WebhookEvent, event=failed, payload=failed.payload, exception=exc
+            sender=WebhookEvent,
+            event=failed,
+            payload=failed.payload,
+            application=application_of(failed),
+            exception=exc,
         )
         raise
     return event

@@ -22,10 +22,10 @@ from typing import Any
 from django.utils.crypto import constant_time_compare
 
 from ..exceptions import WebhookScopeError
-from ..models import Recording, Room, Session
+from ..models import Participant, Recording, Room, Session
 from .tokens import CallbackScope, peek_url_token, token_in_url
 
-__all__ = ["check_scope", "rooms_of"]
+__all__ = ["check_application", "check_scope", "rooms_of"]
 
 
 def _text(value: Any) -> str | None:
@@ -93,3 +93,30 @@ def check_scope(scope: CallbackScope, payload: dict[str, Any]) -> None:
         allowed = _room_carries_key(room, scope.key)
     if not allowed:
         raise _out_of_scope()
+
+
+def check_application(owner: str, payload: dict[str, Any]) -> None:
+    """Let a callback of application ``owner`` in only if every mirrored row it names (room,
+    session, participant, recording) is that application's; else 403 ``wrong_application``.
+
+    Callbacks carry no application of their own, so one application's secret (or URL token)
+    must not reach another's rows. Only needed, and only run, with several applications.
+    """
+    lookups = (
+        (Room, "room_id"),
+        (Session, "session_id"),
+        (Participant, "participant_id"),
+        (Recording, "recording_id"),
+    )
+    for model, key in lookups:
+        value = _text(payload.get(key))
+        if value is None:
+            continue
+        found = model._default_manager.filter(vonage_id=value).values_list(
+            "application_id", flat=True
+        )
+        owners = {str(application) for application in found[:1]}
+        if owners and owners != {owner}:
+            raise WebhookScopeError(
+                "wrong_application", "This callback is about another application's meeting."
+            )

@@ -30,7 +30,13 @@ import jwt
 from .. import credentials
 from ..conf import meetings_settings
 from ..exceptions import WebhookAuthenticationError
-from .tokens import CallbackScope, make_url_token, signed_webhook_url, verify_url_token
+from .tokens import (
+    CallbackScope,
+    make_url_token,
+    signed_webhook_url,
+    verify_application_token,
+    verify_url_token,
+)
 
 __all__ = [
     "CallbackScope",
@@ -47,9 +53,10 @@ MAX_JTI_LENGTH = 255
 
 @dataclass(frozen=True)
 class Proof:
-    """What a callback proved: its JWT's claims and its URL token's scope (each None when
-    absent)."""
+    """What a callback proved: the application it is for (its settings name), its JWT's claims
+    and its URL token's scope (each None when absent)."""
 
+    application: str
     claims: dict[str, Any] | None
     scope: CallbackScope | None
 
@@ -65,22 +72,22 @@ def authenticate(authorization: str | None, token: str | None, body: bytes) -> P
 
     An ``Authorization`` header is always verified, whatever the URL (a bad JWT is never
     excused by a good URL token); a URL token is always verified, and its scope is checked by
-    the view once the payload is read.
+    the view once the payload is read. Each proof names its application: the token's ``app``,
+    the JWT's ``application_id`` claim (or, without one, the application whose secret signed
+    it). Both proofs must name the same one.
     """
-    secrets = credentials.signature_secrets()
-    if not secrets:
-        raise WebhookAuthenticationError("no_secret", "No signature secret is configured.")
-    scope = verify_url_token(token, secrets) if token is not None else None
+    application = scope = None
+    if token is not None:
+        application, scope = verify_application_token(token)
     claims = None
     if authorization is not None or token is None:
-        claims = verify_jwt(
-            authorization,
-            body,
-            secrets,
-            max_age=meetings_settings.WEBHOOK_MAX_AGE,
-            clock_skew=meetings_settings.WEBHOOK_CLOCK_SKEW,
-            application_id=_application_id(),
-        )
+        signed_by, claims = _verify_jwt_of_any(authorization, body)
+        if application is not None and signed_by != application:
+            raise WebhookAuthenticationError(
+                "wrong_application", "The URL and the token are for different applications."
+            )
+        application = signed_by
+    assert application is not None
     required = meetings_settings.WEBHOOK_PROOF
     if required == "jwt" and claims is None:
         raise WebhookAuthenticationError(
@@ -90,16 +97,58 @@ def authenticate(authorization: str | None, token: str | None, body: bytes) -> P
         raise WebhookAuthenticationError(
             "url_token_required", "WEBHOOK_PROOF is 'url_token': use a signed callback URL."
         )
-    return Proof(claims=claims, scope=scope)
+    return Proof(application=application, claims=claims, scope=scope)
 
 
-def _application_id() -> str | None:
-    """The application a JWT must name, when one is configured (the claim is optional)."""
-    simulated = credentials.simulated()
-    if simulated is not None:
-        return simulated.application_id
-    raw = meetings_settings.raw().get("APPLICATION_ID")
-    return raw if isinstance(raw, str) and raw else None
+def _verify_jwt_of_any(authorization: str | None, body: bytes) -> tuple[str, dict[str, Any]]:
+    """The application whose secrets verify the JWT, and its claims.
+
+    The token's ``application_id`` claim, when it has one, chooses the application; a token
+    without it is tried with each configured application's secrets (the default first).
+    """
+    claimed = _claimed_application(authorization)
+    everyone = [credentials.of(name) for name in credentials.names()]
+    if claimed is not None:
+        found = credentials.for_application_id(claimed)
+        if found is None and len(everyone) == 1 and everyone[0].configured_id is None:
+            found = everyone[0]  # no application id configured: nothing to compare the claim to
+        if found is None:
+            raise WebhookAuthenticationError(
+                "wrong_application", "The token was issued for an application not configured here."
+            )
+        candidates = [found]
+    else:
+        candidates = everyone
+    for index, found in enumerate(candidates):
+        try:
+            claims = verify_jwt(
+                authorization,
+                body,
+                found.signature_secrets,
+                max_age=meetings_settings.WEBHOOK_MAX_AGE,
+                clock_skew=meetings_settings.WEBHOOK_CLOCK_SKEW,
+                application_id=found.configured_id,
+            )
+        except WebhookAuthenticationError as exc:
+            if exc.reason in ("bad_signature", "no_secret") and index + 1 < len(candidates):
+                continue
+            raise
+        return found.name, claims
+    raise AssertionError("no candidate application")  # candidates is never empty
+
+
+def _claimed_application(authorization: str | None) -> str | None:
+    """The ``application_id`` a JWT claims, read without verifying it: it only chooses which
+    secrets verify the token."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        claims = jwt.decode(token.strip(), options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    claimed = claims.get("application_id") if isinstance(claims, dict) else None
+    return claimed if isinstance(claimed, str) and claimed else None
 
 
 def verify_jwt(

@@ -17,9 +17,10 @@ any of them (``fallback_keys``), under a salt of its own:
     fresh key into the new room's URLs; the API keeps them in the room's ``callback_urls`` and the
     mirror stores that answer, which is what binds the key to the room (see ``scope``).
 
-A later version may add ``"app": "<application name>"``; a token without it means the default
-application, so tokens made now keep working. Unknown keys or versions are refused rather than
-ignored: a restriction this code does not understand must not be dropped.
+Every token names its application (``"app": "<settings name>"``) and is made with that
+application's secrets; a token without it (made before several applications existed) means the
+default application. Unknown keys or versions are refused rather than ignored: a restriction
+this code does not understand must not be dropped.
 
 Tokens made before scopes existed (the value ``vonage-meetings-callbacks`` under the old salt)
 verify as application scope while the secret that made them is in ``SIGNATURE_SECRETS``; they
@@ -40,7 +41,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 
 from .. import credentials
-from ..exceptions import WebhookAuthenticationError
+from ..exceptions import MeetingsConfigurationError, WebhookAuthenticationError
 
 __all__ = [
     "CallbackScope",
@@ -50,6 +51,7 @@ __all__ = [
     "room_callback_url",
     "signed_webhook_url",
     "token_in_url",
+    "verify_application_token",
     "verify_url_token",
 ]
 
@@ -81,10 +83,12 @@ class CallbackScope:
     key: str | None = None
     #: Made by the first version (application scope, no payload).
     legacy: bool = False
+    #: The application's settings name; None: the default application.
+    application: str | None = None
 
     @classmethod
-    def for_new_room(cls) -> CallbackScope:
-        return cls(key=random.token_urlsafe(16))
+    def for_new_room(cls, application: str | None = None) -> CallbackScope:
+        return cls(key=random.token_urlsafe(16), application=application)
 
     @property
     def is_application(self) -> bool:
@@ -96,6 +100,8 @@ class CallbackScope:
 
     def claims(self) -> dict[str, Any]:
         claims: dict[str, Any] = {"v": TOKEN_VERSION}
+        if self.application is not None:
+            claims["app"] = self.application
         if self.room is not None:
             claims["room"] = self.room
         if self.key is not None:
@@ -108,15 +114,15 @@ class CallbackScope:
         make."""
         if not isinstance(claims, dict) or claims.get("v") != TOKEN_VERSION:
             raise ValueError("unknown token version")
-        if set(claims) - {"v", "room", "key"}:
+        if set(claims) - {"v", "room", "key", "app"}:
             raise ValueError("unknown token keys")
-        names = [claims.get(name) for name in ("room", "key")]
+        names = [claims.get(name) for name in ("room", "key", "app")]
         for value in names:
             if value is not None and (not isinstance(value, str) or not 0 < len(value) <= MAX_NAME):
                 raise ValueError("malformed scope")
-        if all(value is not None for value in names):
+        if names[0] is not None and names[1] is not None:
             raise ValueError("a token names one room, one way")
-        return cls(room=claims.get("room"), key=claims.get("key"))
+        return cls(room=claims.get("room"), key=claims.get("key"), application=claims.get("app"))
 
     def describe(self) -> str:
         """For people: which callbacks this token lets in (never the token itself)."""
@@ -137,6 +143,20 @@ def make_url_token(secrets: Sequence[str], scope: CallbackScope | None = None) -
         )
     claims = (scope or CallbackScope()).claims()
     return signing.Signer(key=secrets[0], salt=URL_SALT).sign_object(claims)
+
+
+def verify_application_token(token: str) -> tuple[str, CallbackScope]:
+    """The application (settings name) and scope of a URL token, verified with the secrets of
+    the application it names (the default one when it names none)."""
+    named = peek_url_token(token)
+    try:
+        found = credentials.of(named.application if named is not None else None)
+    except MeetingsConfigurationError:
+        raise _bad_token() from None  # an application no longer configured
+    scope = verify_url_token(token, found.signature_secrets)
+    if scope.application is not None and scope.application != found.name:
+        raise _bad_token()
+    return found.name, scope
 
 
 def verify_url_token(token: str, secrets: Sequence[str]) -> CallbackScope:
@@ -221,10 +241,10 @@ def mask_tokens(text: str, *, describe: bool = False) -> str:
 
 
 def _callback_url(scope: CallbackScope) -> str | None:
-    base = credentials.webhook_base_url()
+    base = credentials.webhook_base_url(scope.application)
     if not base:
         return None
-    secrets = credentials.signature_secrets()
+    secrets = credentials.signature_secrets(scope.application)
     if not secrets:
         raise ImproperlyConfigured(
             "VONAGE_MEETINGS['SIGNATURE_SECRETS'] is empty, so no signed callback URL can be made."
@@ -239,15 +259,16 @@ def _callback_url(scope: CallbackScope) -> str | None:
     return f"{base}{path}"
 
 
-def signed_webhook_url() -> str | None:
-    """The absolute application-scope callback URL, from ``WEBHOOK_BASE_URL``; None when that
-    is unset.
+def signed_webhook_url(application: Any = None) -> str | None:
+    """The absolute application-scope callback URL of an application (a settings name, an
+    ``Application`` row; the default one when omitted), from ``WEBHOOK_BASE_URL``; None when
+    that is unset.
 
     Paste it into the Vonage application's Meetings callback settings: it lets in callbacks
     about any room of the application. Rooms created through the services get narrower URLs
     (:func:`room_callback_url`). It changes when the newest signature secret does.
     """
-    return _callback_url(CallbackScope())
+    return _callback_url(CallbackScope(application=credentials.of(application).name))
 
 
 def room_callback_url(scope: CallbackScope) -> str | None:

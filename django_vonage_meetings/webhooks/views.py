@@ -30,15 +30,16 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import serializers
 
+from .. import credentials
 from ..conf import meetings_settings
 from ..exceptions import WebhookAuthenticationError, WebhookScopeError
 from ..logging import masked_request
-from ..models import WebhookEvent
+from ..models import UNASSIGNED, WebhookEvent
 from .body import BadBody, has_nul, parse_body
 from .handlers import parse_payload
 from .inbox import Delivery, ReplayedToken, accept, dedupe_key, prune_nonces, store_failed_delivery
 from .processing import announce_failure, record_failure
-from .scope import check_scope
+from .scope import check_application, check_scope
 from .signing import authenticate
 from .tokens import mask_tokens
 
@@ -72,6 +73,14 @@ _USEFUL_META = tuple((name, _meta_key(name)) for name in USEFUL_HEADERS)
 
 def _refuse(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
     return JsonResponse({"error": message, "code": code, **extra}, status=status)
+
+
+def _owner(application: str) -> tuple[str, bool]:
+    """The Vonage id of the application a callback authenticated as, and whether several
+    applications are configured (then its rows are checked to be that application's)."""
+    found = credentials.of(application)
+    several = len(credentials.names()) > 1
+    return found.configured_id or UNASSIGNED, several
 
 
 def _remote_addr(request: HttpRequest) -> str | None:
@@ -149,15 +158,19 @@ class WebhookView(View):
             return _refuse(
                 400, "invalid_payload", "The payload is not a valid event.", details=exc.detail
             )
-        if proof.scope is not None:
-            try:
+        owner, several = _owner(proof.application)
+        try:
+            if proof.scope is not None:
                 check_scope(proof.scope, payload)
-            except WebhookScopeError as exc:
-                return self.refuse_auth(request, token, exc.reason, str(exc), status=403)
+            if several:
+                check_application(owner, payload)
+        except WebhookScopeError as exc:
+            return self.refuse_auth(request, token, exc.reason, str(exc), status=403)
         delivery = Delivery(
             payload=payload,
             fields=fields,
-            dedupe_key=dedupe_key(payload),
+            application_id=owner,
+            dedupe_key=dedupe_key(payload, owner if several else None),
             jti=str(proof.claims["jti"]) if proof.claims is not None else None,
             auth_method=proof.method,
             remote_addr=_remote_addr(request),

@@ -128,6 +128,11 @@ def test_in_a_window_only_the_first_callback_enqueues(post_webhook, task_mode, t
     from django_vonage_meetings import signals
 
     assert not signals.webhook_received.has_listeners(WebhookEvent)
+    # The process's first callback of an application makes the application's row, once.
+    assert statements(post_webhook, {"event": "room:renamed", "room_id": "warm"}) == [
+        'INSERT INTO "vonage_meetings_application"',
+        'INSERT INTO "vonage_meetings_webhookevent"',
+    ]
     assert statements(post_webhook, STARTED) == [
         'INSERT INTO "vonage_meetings_webhookevent"',
         'INSERT INTO "django_tasks_database_dbtaskresult"',

@@ -176,12 +176,18 @@ def inline_statements(post_webhook, payload) -> int:
     return len(queries.captured_queries)
 
 
-def test_nothing_listening_costs_no_statement(post_webhook):
+@pytest.fixture
+def warm(post_webhook):
+    """A process's first callback of an application also makes the application's row (once)."""
+    assert inline_statements(post_webhook, {"event": "room:renamed", "room_id": "warm"}) == 4
+
+
+def test_nothing_listening_costs_no_statement(post_webhook, warm):
     # BEGIN, the event, the room, the session, COMMIT.
     assert inline_statements(post_webhook, started()) == 5
 
 
-def test_listeners_of_other_models_cost_no_statement(post_webhook):
+def test_listeners_of_other_models_cost_no_statement(post_webhook, warm):
     def elsewhere(sender, **kwargs):
         pass
 
