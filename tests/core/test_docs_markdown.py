@@ -56,3 +56,15 @@ def test_every_simulator_check_id_is_documented():
     assert len(ids) >= 4
     text = (DOCS / "simulator.md").read_text()
     assert sorted(i for i in ids if i not in text) == []
+
+
+def test_every_command_has_a_reference_entry():
+    from django.core.management import get_commands
+
+    ours = sorted(
+        name for name, app in get_commands().items() if app.startswith("django_vonage_meetings")
+    )
+    assert len(ours) >= 8
+    page = (DOCS / "reference" / "commands.md").read_text()
+    entries = re.findall(r"^```\{meetings-command\} (\S+)$", page, flags=re.MULTILINE)
+    assert sorted(entries) == ours
