@@ -86,12 +86,18 @@ recording_uploaded = EventSignal(EventType.RECORDING_UPLOADED)
 
 #: A new callback was authenticated and stored (not sent for duplicates). Sent for unknown
 #: event types too. sender ``WebhookEvent``; kwargs ``event``, ``payload``.
+#:
+#: :meta hide-value:
 webhook_received = Signal()
 #: A callback was applied and its event signal sent. sender ``WebhookEvent``; kwargs ``event``,
 #: ``payload``.
+#:
+#: :meta hide-value:
 webhook_processed = Signal()
 #: Applying a callback raised; it is stored as failed and will be processed again.
 #: sender ``WebhookEvent``; kwargs ``event``, ``payload``, ``exception``.
+#:
+#: :meta hide-value:
 webhook_failed = Signal()
 
 _BY_EVENT: dict[str, EventSignal] = {
@@ -109,6 +115,8 @@ _BY_EVENT: dict[str, EventSignal] = {
 }
 
 #: Event name -> its signal, old names included (derived from the signals above).
+#:
+#: :meta hide-value:
 EVENT_SIGNALS: dict[str, Signal] = {
     **_BY_EVENT,
     **{alias: _BY_EVENT[name] for alias, name in EVENT_ALIASES.items()},

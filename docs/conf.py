@@ -8,7 +8,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+# Minimal settings (docs/_ext/docs_settings.py): the docs build with the docs extra alone.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docs_settings")
 
 import django  # noqa: E402 - Django must be set up before autodoc imports the package
 
@@ -27,11 +29,13 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
+    # Local: the settings table and the commands' arguments, generated from the code.
+    "meetings_reference",
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
 myst_heading_anchors = 3
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "_ext"]
 html_theme = "alabaster"
 html_static_path = ["_static"]
 html_title = f"django-vonage-meetings {release}"

@@ -79,7 +79,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "rest_framework",
     "django_vonage_meetings",
     "django_vonage_meetings.simulator",
 ]

@@ -1,8 +1,9 @@
 """System checks of the simulator: it must not run in production by accident, and its settings
-must make sense before the first request finds out."""
+and optional dependencies must make sense before the first request finds out."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +18,7 @@ from .faults import FaultsError, settings_faults
 def check_simulator(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
-    return [*_check_time_zones(), *_check_faults(), *_check_debug()]
+    return [*_check_time_zones(), *_check_faults(), *_check_debug(), *_check_pillow()]
 
 
 def _check_time_zones() -> list[checks.CheckMessage]:
@@ -63,3 +64,17 @@ def _check_debug() -> list[checks.CheckMessage]:
         )
         hint = "Remove 'django_vonage_meetings.simulator' from INSTALLED_APPS in production."
     return [checks.Warning(message, hint=hint, id="vonage_meetings_simulator.W001")]
+
+
+def _check_pillow() -> list[checks.CheckMessage]:
+    # find_spec, not import: the check must stay cheap and free of Pillow's import.
+    if importlib.util.find_spec("PIL") is not None:
+        return []
+    return [
+        checks.Warning(
+            "The Vonage Meetings simulator is installed without Pillow: finalizeLogos cannot "
+            "check logo images and answers 500 to every logo upload.",
+            hint="pip install 'django-vonage-meetings[simulator]' (or pip install pillow).",
+            id="vonage_meetings_simulator.W002",
+        )
+    ]

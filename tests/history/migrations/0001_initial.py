@@ -2,10 +2,11 @@
 
 import django.core.serializers.json
 import django.db.models.deletion
-import django_vonage_meetings.models.base
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+
+import django_vonage_meetings.models.base
 
 
 class Migration(migrations.Migration):
