@@ -55,11 +55,16 @@ def process_received_events(limit: int = 1000) -> dict[str, int]:
 
 
 @task
-def sync_mirror(resources: list[str] | None = None) -> dict[str, dict[str, int]]:
-    """Pull rooms, themes, recordings and dial-in numbers (or the named ones) from the API."""
+def sync_mirror(
+    resources: list[str] | None = None, application: str | None = None
+) -> dict[str, dict[str, int]]:
+    """Pull rooms, themes, recordings and dial-in numbers (or the named ones) of one application
+    (its settings name; the default one when omitted) from the API. Enqueue one per
+    application to sync them all."""
     from .services import sync
 
-    return {name: counts.as_dict() for name, counts in sync(resources).items()}
+    results = sync(resources, application=application)
+    return {name: counts.as_dict() for name, counts in results.items()}
 
 
 @task

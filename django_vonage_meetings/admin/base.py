@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .. import credentials
 from ..exceptions import MeetingsError
 from ..services.sync import SYNCABLE
 from .display import pretty_json
@@ -47,7 +48,37 @@ def run_api(
     return True
 
 
-class MirrorAdmin(admin.ModelAdmin):
+def several_applications() -> bool:
+    """Whether more than one application is configured (then lists show and filter by it)."""
+    try:
+        return len(credentials.names()) > 1
+    except ImproperlyConfigured:
+        return False
+
+
+class ApplicationColumn:
+    """With several applications, a list shows each row's application and filters by it."""
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        shown = cast(Any, super()).get_list_display(request)
+        if not several_applications():
+            return shown
+        return (*shown[:1], "application_name", *shown[1:])
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        filters = cast(Any, super()).get_list_filter(request)
+        return (*filters, "application") if several_applications() else filters
+
+    @admin.display(description=_("Application"), ordering="application")
+    def application_name(self, obj: Any) -> str:
+        vonage_id = getattr(obj, "application_id", None)
+        if not vonage_id:
+            return "-"
+        configured = credentials.for_application_id(str(vonage_id))
+        return configured.name if configured is not None else str(vonage_id)
+
+
+class MirrorAdmin(ApplicationColumn, admin.ModelAdmin):
     """Base admin of a mirrored model: raw payload shown read-only, a "Sync now" button."""
 
     change_list_template = "admin/django_vonage_meetings/mirror_change_list.html"

@@ -11,15 +11,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from .. import rules, services
-from ..enums import JoinApprovalLevel, LogoType, MicrophoneState, RoomLanguage, RoomType
+from .. import credentials, rules, services
+from ..enums import JoinApprovalLevel, MicrophoneState, RoomLanguage, RoomType
 from ..exceptions import (
-    BadRequestError,
-    LogoUploadError,
     MeetingsAPIError,
     MeetingsError,
     MeetingsValidationError,
@@ -66,6 +64,32 @@ class _WrittenByService:
         pass
 
 
+def application_choices() -> list[tuple[str, str]]:
+    """The configured applications, for forms that create something on one of them."""
+    return [(name, name) for name in credentials.names()]
+
+
+class _ApplicationChoice(forms.Form):
+    """Which application a new room or theme is made on, asked only when there are several."""
+
+    application = forms.ChoiceField(choices=(), label=_("Application"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "application" not in self.fields:
+            return
+        choices = application_choices()
+        field = self.fields["application"]
+        if len(choices) > 1 and isinstance(field, forms.ChoiceField):
+            field.choices = choices
+            field.initial = credentials.default_name()
+        else:
+            del self.fields["application"]
+
+    def chosen_application(self) -> str | None:
+        return self.cleaned_data.get("application") or None
+
+
 class _RoomSettingsMixin(forms.Form):
     """What a room lets you change after creation (and set at creation)."""
 
@@ -105,7 +129,7 @@ class _RoomSettingsMixin(forms.Form):
         }
 
 
-class RoomCreateForm(_WrittenByService, _RoomSettingsMixin, forms.ModelForm):
+class RoomCreateForm(_WrittenByService, _ApplicationChoice, _RoomSettingsMixin, forms.ModelForm):
     """The admin's add form: creates the room on the API, then mirrors the answer."""
 
     display_name = forms.CharField(max_length=rules.DISPLAY_NAME_MAX, label=_("Name"))
@@ -148,6 +172,11 @@ class RoomCreateForm(_WrittenByService, _RoomSettingsMixin, forms.ModelForm):
             payload["metadata"] = cleaned["metadata"]
         if payload["theme_id"] is None:
             del payload["theme_id"]
+        application = self.chosen_application()
+        theme = cleaned.get("theme")
+        if theme is not None and theme.application_id != _application_id(application):
+            self.add_error("theme", _("This theme belongs to another application."))
+            return cleaned
         if cleaned["type"] == RoomType.LONG_TERM:
             if cleaned.get("expires_at"):
                 payload["expires_at"] = cleaned["expires_at"]
@@ -156,10 +185,17 @@ class RoomCreateForm(_WrittenByService, _RoomSettingsMixin, forms.ModelForm):
             self.add_error("expires_at", _("Instant rooms expire 10 minutes after creation."))
             return cleaned
         try:
-            self.instance = services.create_room(payload)
+            self.instance = services.create_room(payload, application=application)
         except (MeetingsError, ImproperlyConfigured) as exc:
             api_errors_to_form(self, exc)
         return cleaned
+
+
+def _application_id(application: str | None) -> str | None:
+    try:
+        return credentials.of(application).configured_id
+    except ImproperlyConfigured:
+        return None
 
 
 class RoomChangeForm(_WrittenByService, _RoomSettingsMixin, forms.ModelForm):
@@ -184,6 +220,11 @@ class RoomChangeForm(_WrittenByService, _RoomSettingsMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         room = self.instance
+        if "theme" in self.fields:
+            # A theme of another application cannot be this room's.
+            field = self.fields["theme"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Theme.objects.filter(application_id=room.application_id)
         data: Mapping[str, Any] = room.data or {}
         features = data.get("available_features") or {}
         self.initial.update(
@@ -243,7 +284,7 @@ class RoomChangeForm(_WrittenByService, _RoomSettingsMixin, forms.ModelForm):
         return cleaned
 
 
-class ThemeForm(_WrittenByService, forms.ModelForm):
+class ThemeForm(_WrittenByService, _ApplicationChoice, forms.ModelForm):
     """Create or edit a theme on the API."""
 
     class Meta:
@@ -253,6 +294,8 @@ class ThemeForm(_WrittenByService, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk and "application" in self.fields:
+            del self.fields["application"]  # a theme stays with its application
         # The admin leaves fields out for users who may only view the theme.
         required = {"main_color", "brand_text"}
         if self.instance.pk:
@@ -277,121 +320,7 @@ class ThemeForm(_WrittenByService, forms.ModelForm):
                     self.instance = services.update_theme(self.instance, changed)
             else:
                 given = {k: v for k, v in fields.items() if v not in (None, "")}
-                self.instance = services.create_theme(given)
+                self.instance = services.create_theme(given, application=self.chosen_application())
         except (MeetingsError, ImproperlyConfigured) as exc:
             api_errors_to_form(self, exc)
-        return cleaned
-
-
-#: What the API's ``invalidProperty`` codes for a refused logo mean, for the person uploading it.
-LOGO_REFUSALS = {
-    "exceeds_size": _("Vonage refused it: larger than 1 MB."),
-    "type": _("Vonage refused it: not a PNG image it could read."),
-    "dimensions": _(
-        "Vonage refused its size: logos are 1 to 300 pixels each side, favicons square and "
-        "16x16 to 32x32 pixels."
-    ),
-    "transparent_bg": _("Vonage refused it: the background must be transparent."),
-}
-
-
-def _check_logo(upload: Any, logo_type: str) -> None:
-    """The rules of ``rules.py`` that can be checked here, so most mistakes never travel."""
-    if upload.size > rules.LOGO_MAX_BYTES:
-        raise ValidationError(_("Larger than 1 MB (%(size)s bytes).") % {"size": upload.size})
-    head = upload.read(len(rules.PNG_SIGNATURE))
-    upload.seek(0)
-    if head != rules.PNG_SIGNATURE:
-        raise ValidationError(_("Not a PNG image."))
-    try:
-        from PIL import Image
-    except ImportError:
-        return  # dimensions are checked by the API then
-    try:
-        with Image.open(upload) as image:
-            width, height = image.size
-            has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
-                "transparency" in image.info
-            )
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(_("Not a readable PNG image.")) from None
-    finally:
-        upload.seek(0)
-    if logo_type == LogoType.FAVICON:
-        if width != height or not rules.FAVICON_MIN_PX <= width <= rules.FAVICON_MAX_PX:
-            raise ValidationError(_("A favicon must be square, 16x16 to 32x32 pixels."))
-    elif not (
-        rules.LOGO_MIN_PX <= width <= rules.LOGO_MAX_PX
-        and rules.LOGO_MIN_PX <= height <= rules.LOGO_MAX_PX
-    ):
-        raise ValidationError(_("A logo must be 1 to 300 pixels wide and high."))
-    if not has_alpha:
-        raise ValidationError(
-            _("The background must be transparent; this image has no transparency.")
-        )
-
-
-def _logo_refusal(exc: MeetingsError) -> list[str]:
-    if isinstance(exc, MeetingsValidationError):
-        return [message for messages in exc.errors.values() for message in messages]
-    if isinstance(exc, MeetingsAPIError):
-        codes = [e.get("invalidProperty") for e in exc.errors if isinstance(e, Mapping)]
-        known = [str(LOGO_REFUSALS[code]) for code in codes if code in LOGO_REFUSALS]
-        if known:
-            return known
-        detail = exc.message or exc.detail or exc.title or str(exc)
-        return [str(_("Vonage refused it: %(detail)s") % {"detail": detail})]
-    return [str(exc)]
-
-
-class LogoForm(forms.Form):
-    """Up to three PNG logos, checked here before they are uploaded, one upload each.
-
-    A refusal is shown beside the image it concerns; the other images are still uploaded, and
-    ``uploaded`` names those that were, so the page can say what changed.
-    """
-
-    white = forms.FileField(
-        required=False,
-        label=_("White logo"),
-        help_text=_("PNG, transparent, for dark backgrounds."),
-    )
-    colored = forms.FileField(
-        required=False,
-        label=_("Coloured logo"),
-        help_text=_("PNG, transparent, for light backgrounds."),
-    )
-    favicon = forms.FileField(
-        required=False, label=_("Favicon"), help_text=_("PNG, square, 16-32 pixels.")
-    )
-
-    def __init__(self, *args: Any, theme: Theme, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.theme = theme
-        self.uploaded: list[str] = []
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        files = {
-            name: cleaned[name] for name in ("white", "colored", "favicon") if cleaned.get(name)
-        }
-        for name, upload in files.items():
-            try:
-                _check_logo(upload, name)
-            except ValidationError as exc:
-                self.add_error(name, exc)
-        if not files and not self.errors:
-            raise ValidationError(_("Choose at least one image."))
-        if self.errors:
-            return cleaned
-        for name, upload in files.items():
-            try:
-                self.theme = services.upload_logos(self.theme, {name: upload})
-            except (MeetingsValidationError, BadRequestError, LogoUploadError) as exc:
-                self.add_error(name, _logo_refusal(exc))
-            except (MeetingsError, ImproperlyConfigured) as exc:
-                api_errors_to_form(self, exc)  # unreachable or misconfigured: stop here
-                break
-            else:
-                self.uploaded.append(str(self.fields[name].label))
         return cleaned

@@ -19,9 +19,10 @@ from django.utils.translation import ngettext
 from .. import services
 from ..exceptions import BadRequestError, MeetingsError
 from ..models import Application, DialInNumber, Room, Theme
-from .base import MirrorAdmin, ReadOnlyMirrorAdmin, api_error_message, run_api
+from .base import MirrorAdmin, ReadOnlyMirrorAdmin, api_error_message, run_api, several_applications
 from .display import image
-from .forms import LogoForm, ThemeForm
+from .forms import ThemeForm
+from .logo_forms import LogoForm
 
 
 @admin.register(Theme)
@@ -41,7 +42,9 @@ class ThemeAdmin(MirrorAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Theme | None = None) -> Any:
         editable = ["theme_name", "main_color", "brand_text", "short_company_url"]
-        return editable if obj is None else [*editable, *self.readonly_fields]
+        if obj is None:
+            return ["application", *editable] if several_applications() else editable
+        return [*editable, *self.readonly_fields]
 
     @admin.display(description=_("Colour"))
     def colour(self, obj: Theme) -> str:

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from .. import services
 from ..enums import RoomType
 from ..models import Room
-from .base import MirrorAdmin, run_api
+from .base import MirrorAdmin, run_api, several_applications
 from .display import callback_url, link
 from .forms import CALLBACKS, RoomChangeForm, RoomCreateForm
 
@@ -108,11 +108,17 @@ class RoomAdmin(MirrorAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Room | None = None) -> Any:
         if obj is None:
+            first: tuple[str, ...] = (
+                "display_name",
+                "type",
+                "expires_at",
+                "expire_after_use",
+                "theme",
+            )
+            if several_applications():
+                first = ("application", *first)
             return (
-                (
-                    None,
-                    {"fields": ("display_name", "type", "expires_at", "expire_after_use", "theme")},
-                ),
+                (None, {"fields": first}),
                 (_("Joining"), {"fields": ("join_approval_level", "microphone_state", "language")}),
                 (
                     _("Features"),

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import WebhookEvent, WebhookEventQuerySet
 from ..webhooks.processing import process_events
+from .base import ApplicationColumn
 from .display import pretty_json
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
+class WebhookEventAdmin(ApplicationColumn, admin.ModelAdmin):
     list_display = (
         "id",
         "event_type",

@@ -3,8 +3,8 @@
 ``call_command("simulator_seed", rooms="500")`` passes ``rooms`` straight to ``handle`` without
 argparse's ``type``, unlike the command line; scripts and test suites call commands that way.
 So each option the CLI converts (numbers, paths, lists) is converted here too, with the
-command line's error for a bad value, and a list option accepts one string (split on spaces or
-commas) as well as a list.
+command line's error for a bad value; a list option accepts one string (split on spaces or
+commas) as well as a list, and a flag accepts "true"/"false".
 """
 
 from __future__ import annotations
@@ -31,7 +31,13 @@ def coerce_options(command: BaseCommand, options: dict[str, Any]) -> dict[str, A
         if action.dest not in out or out[action.dest] is None:
             continue
         value = out[action.dest]
-        many = action.nargs in ("*", "+") or isinstance(action.nargs, int)
+        if isinstance(action, argparse._StoreTrueAction | argparse._StoreFalseAction):
+            out[action.dest] = _flag(action, value)
+            continue
+        if isinstance(action, argparse._AppendAction) and isinstance(value, str):
+            value = [value]  # one --room ID, as a keyword
+        counted = isinstance(action.nargs, int) and action.nargs > 0
+        many = action.nargs in ("*", "+") or counted or isinstance(action, argparse._AppendAction)
         if many and isinstance(value, str):
             value = [part for part in re.split(r"[\s,]+", value) if part]
         if action.type is not None and callable(action.type):
@@ -42,6 +48,23 @@ def coerce_options(command: BaseCommand, options: dict[str, Any]) -> dict[str, A
             )
         out[action.dest] = value
     return out
+
+
+TRUE = ("1", "true", "yes", "on")
+FALSE = ("", "0", "false", "no", "off")
+
+
+def _flag(action: argparse.Action, value: Any) -> bool:
+    """A flag given as ``call_command(force="true")``."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    flag = action.option_strings[0] if action.option_strings else action.dest
+    raise CommandError(f"{flag} takes true or false, not {value!r}")
 
 
 def _convert(action: argparse.Action, value: Any) -> Any:

@@ -4,6 +4,7 @@
     python manage.py meetings_reissue_callback_urls --room ID   # only these (repeatable)
     python manage.py meetings_reissue_callback_urls --force     # every room of this site
     python manage.py meetings_reissue_callback_urls --dry-run   # say what would change
+    python manage.py meetings_reissue_callback_urls --application clinic-north
 
 A callback URL's token stops working when the secret that made it leaves
 ``SIGNATURE_SECRETS``. Run this after putting a new secret first and before dropping the old
@@ -17,37 +18,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from ...exceptions import MeetingsError
 from ...models import Room
 from ...services import reissue_callback_urls
-
-TRUE = ("1", "true", "yes", "on")
-FALSE = ("", "0", "false", "no", "off")
+from ..base import MeetingsCommand
 
 
-def flag(name: str, value: Any) -> bool:
-    """A boolean option as argparse gives it, or as ``call_command(force="true")`` does."""
-    if isinstance(value, bool) or value is None:
-        return bool(value)
-    text = str(value).strip().lower()
-    if text in TRUE:
-        return True
-    if text in FALSE:
-        return False
-    raise CommandError(f"--{name.replace('_', '-')} takes true or false, not {value!r}")
-
-
-def room_ids(value: Any) -> list[str]:
-    """``--room`` given several times, or one string (commas allowed) through call_command."""
-    if value is None:
-        return []
-    items = [value] if isinstance(value, str) else list(value)
-    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
-
-
-class Command(BaseCommand):
+class Command(MeetingsCommand):
     help = "Re-issue rooms' callback URLs (room scope, newest signature secret) through the API."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -58,11 +37,16 @@ class Command(BaseCommand):
             "--force", action="store_true", help="Also rooms whose URLs are already current."
         )
         parser.add_argument("--dry-run", action="store_true", help="Change nothing; report.")
+        parser.add_argument(
+            "--application",
+            metavar="NAME",
+            help="Only this application's rooms (its name in VONAGE_MEETINGS['APPLICATIONS']).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        force = flag("force", options.get("force"))
-        dry_run = flag("dry_run", options.get("dry_run"))
-        wanted = room_ids(options.get("room"))
+        force = bool(options.get("force"))
+        dry_run = bool(options.get("dry_run"))
+        wanted = list(options.get("room") or [])
         rooms = None
         if wanted:
             rooms = list(Room.objects.filter(vonage_id__in=wanted).order_by("pk"))
@@ -72,7 +56,9 @@ class Command(BaseCommand):
                     f"Not in the mirror: {', '.join(missing)} (run meetings_sync rooms first)"
                 )
         try:
-            report = reissue_callback_urls(rooms, force=force, dry_run=dry_run)
+            report = reissue_callback_urls(
+                rooms, force=force, dry_run=dry_run, application=options.get("application")
+            )
         except (MeetingsError, ImproperlyConfigured) as exc:
             if options.get("traceback"):
                 raise
