@@ -110,6 +110,10 @@ def _check_applications(raw: Any, *, simulate: bool) -> list[checks.CheckMessage
                 )
             )
     try:
+        SETTINGS["APPLICATIONS"].read(raw)
+    except ConfigProblem:
+        return messages  # reported with the other wrong values
+    try:
         applications = meetings_settings.applications()
         meetings_settings.default_application()
     except ConfigProblem as exc:

@@ -105,6 +105,11 @@ class Setting(Generic[T]):
             raise ConfigProblem(
                 (*path, self.name), exc.problem, exc.check_id or self.check_id, self.hint
             ) from None
+        except ConfigProblem as exc:
+            if not path:
+                raise
+            # A validator with check ids of its own (the private key): say where it sits.
+            raise ConfigProblem((*path, *exc.path), exc.problem, exc.check_id, exc.hint) from None
 
     def __repr__(self) -> str:
         return f"<Setting {self.name}>"

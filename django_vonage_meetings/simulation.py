@@ -35,8 +35,11 @@ class Simulator(Protocol):
     def application(self, name: str) -> SimulatedApplication:
         """The application provisioned for a settings name (made on first use)."""
 
-    def mount(self, session: requests.Session, retry: Retry, api_host: str) -> None:
-        """Answer ``session``'s calls under ``api_host`` in process, retrying as ``retry`` says."""
+    def mount(
+        self, session: requests.Session, retry: Retry, api_host: str, application: str
+    ) -> None:
+        """Answer ``session``'s calls under ``api_host`` in process, retrying as ``retry`` says,
+        for the application provisioned for ``application`` (a settings name)."""
 
 
 class _Registry:

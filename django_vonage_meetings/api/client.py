@@ -84,7 +84,7 @@ class MeetingsClient(ClientBase):
         options.update(overrides)
         client = cls(**options)
         if simulated is not None and client.api_host == simulated.api_host:
-            simulator().mount(client.session, client.retry, client.api_host)
+            simulator().mount(client.session, client.retry, client.api_host, acting.name)
             client.in_process = True
         return client
 

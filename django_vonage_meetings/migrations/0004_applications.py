@@ -80,16 +80,19 @@ def assign(apps, schema_editor):
 
 
 def fk(null=False):
+    # Added nullable and without a default (existing rows must stay NULL until assign() gives
+    # each its owner), then made NOT NULL with the default new rows take.
+    options = {} if null else {"default": django_vonage_meetings.models.base.default_application_id}
     return models.ForeignKey(
         db_constraint=False,
         null=null,
         blank=null,
-        default=django_vonage_meetings.models.base.default_application_id,
         on_delete=django.db.models.deletion.CASCADE,
         related_name="%(class)ss",
         to="vonage_meetings.application",
         to_field="vonage_id",
         verbose_name="application",
+        **options,
     )
 
 

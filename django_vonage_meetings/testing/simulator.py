@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.test import override_settings
 
+from .. import credentials
 from ..models import Room
 from ..simulator import controls
 from ..simulator.delivery import callback_sent
@@ -86,11 +87,16 @@ class MeetingsSimulator:
 
     @property
     def application_id(self) -> str:
-        return provisioning.provisioned("default").application_id
+        """The default application's id (see :meth:`application_id_of` for the others)."""
+        return self.application_id_of(None)
 
     @property
     def signature_secret(self) -> str:
-        return provisioning.provisioned("default").signature_secret
+        return provisioning.provisioned(credentials.default_name()).signature_secret
+
+    def application_id_of(self, application: str | None) -> str:
+        """The id the simulator gave an application (by settings name; None: the default)."""
+        return provisioning.provisioned(application or credentials.default_name()).application_id
 
     def meeting(self, room: Room | str) -> Meeting:
         """A meeting in ``room`` (a mirrored ``Room`` or its id)."""
@@ -106,20 +112,22 @@ class MeetingsSimulator:
 
     # -- the API misbehaving ---------------------------------------------------------------
 
-    def api_faults(self, **faults: Any) -> None:
+    def api_faults(self, application: str | None = None, **faults: Any) -> None:
         """Make the API misbehave for this test (the simulator's fault injection).
 
         ``script=[503, 503, 0]`` answers the next calls with those statuses in turn (0 means
         normally, ``"malformed"`` a 200 whose body is not JSON); ``ratios={"429": 0.5}`` a share
         of calls; ``delay_ms`` adds latency (longer than ``TIMEOUT`` counts as a read timeout);
         ``retry_after`` is the ``Retry-After`` sent with 429 and 503. No argument clears them.
+        ``application`` names one of several applications (the default one otherwise).
         """
-        prepare()
-        controls.set_faults(self.application_id, **faults)
+        name = application or credentials.default_name()
+        prepare(name)
+        controls.set_faults(self.application_id_of(name), **faults)
 
-    def fail_next(self, *statuses: int | str) -> None:
+    def fail_next(self, *statuses: int | str, application: str | None = None) -> None:
         """Answer the next API calls with these statuses (or ``"malformed"``), then normally."""
-        self.api_faults(script=list(statuses))
+        self.api_faults(application, script=list(statuses))
 
     # -- callbacks misbehaving -------------------------------------------------------------
 

@@ -8,6 +8,8 @@ by the simulator's app config (see ``django_vonage_meetings.simulation``).
 
 from __future__ import annotations
 
+import functools
+
 import requests
 from django.urls import NoReverseMatch, reverse
 from urllib3.util.retry import Retry
@@ -42,13 +44,15 @@ class EmbeddedSimulator:
             webhook_base_url=base,
         )
 
-    def mount(self, session: requests.Session, retry: Retry, api_host: str) -> None:
+    def mount(
+        self, session: requests.Session, retry: Retry, api_host: str, application: str
+    ) -> None:
         # Links people open (host and guest URLs, downloads) go to WEBHOOK_BASE_URL, or are
         # site-relative so that they open on whichever host serves the admin.
         adapter = InProcessAdapter(
             retry,
             origin=meetings_settings.WEBHOOK_BASE_URL or "",
-            before_call=prepare,
+            before_call=functools.partial(prepare, application),
             after_call=callbacks.flush,
         )
         session.mount(f"{api_host}/", adapter)
@@ -62,7 +66,7 @@ def _mount_path() -> str:
     return sim_reverse("index").rstrip("/")
 
 
-def prepare() -> None:
+def prepare(application: str = "default") -> None:
     """Before each in-process call: the gate, and the provisioned application in place."""
     if not (is_enabled() or in_test_environment()):
         raise MeetingsConfigurationError(
@@ -80,4 +84,4 @@ def prepare() -> None:
             'your URLconf (path("vonage/meetings/", include("django_vonage_meetings.urls"))).',
             "vonage_meetings.E014",
         ) from None
-    provisioning.ensure("default", f"{_base()}{webhook}")
+    provisioning.ensure(application, f"{_base()}{webhook}")
