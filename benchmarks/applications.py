@@ -94,7 +94,8 @@ def main() -> None:
         return min(fetches), min(syncs), statements[0]
 
     def pages(rooms: int) -> int:
-        return -(-rooms // args.page_size)
+        size: int = args.page_size
+        return -(-rooms // size)
 
     with server_process(workers=2) as server:
         host = f"{server.url}/simulator"
