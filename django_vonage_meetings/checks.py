@@ -98,7 +98,10 @@ def _check_applications(raw: Any, *, simulate: bool) -> list[checks.CheckMessage
     """Each application's own keys, named with their whole path."""
     messages: list[checks.CheckMessage] = []
     if raw.get("APPLICATIONS") is not None:
-        mixed = sorted(name for name in PER_APPLICATION if raw.get(name) is not None)
+        # API_HOST is shared: the top level's is every application's unless it has its own.
+        mixed = sorted(
+            name for name in PER_APPLICATION if name != "API_HOST" and raw.get(name) is not None
+        )
         if mixed:
             messages.append(
                 checks.Error(

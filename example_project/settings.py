@@ -1,8 +1,9 @@
 """Settings of the example project, read from environment variables.
 
 Defaults run everything on one server with the bundled simulator: `make demo` keeps the
-database, the application's key pair and its signature secret in the ignored folder `.demo/`,
-and talks to the simulator over HTTP as a Vonage application would. Without `.demo/` (a fresh
+database, two applications' key pairs and signature secrets ("default" and "north", side by side
+in `APPLICATIONS`) in the ignored folder `.demo/`, and talks to the simulator over HTTP as a
+Vonage application would. Without `.demo/` (a fresh
 clone, CI, `manage.py test`), the project simulates in process: `VONAGE_MEETINGS = {"SIMULATE":
 True}` and nothing else.
 
@@ -18,6 +19,7 @@ VONAGE_APPLICATION_ID               from .demo/application.json
 VONAGE_PRIVATE_KEY                  .demo/private.key (PEM text or a path)
 VONAGE_SIGNATURE_SECRETS            from .demo/application.json (comma-separated, newest first)
 VONAGE_API_HOST                     http://HOST:PORT/simulator (the simulator on this server)
+(a second application "north")      from .demo/north.json and .demo/north.key, when they exist
 VONAGE_WEBHOOK_BASE_URL             http://HOST:PORT
 SIMULATOR_ENABLED                   1 (serve the simulator even with DEBUG off)
 SIMULATOR_ALLOW_PRIVATE_CALLBACKS   1 (callbacks to this server on 127.0.0.1 even with DEBUG off)
@@ -49,8 +51,8 @@ def _demo_file(name: str) -> Path:
     return DEMO_DIR / name
 
 
-def _application() -> dict[str, Any]:
-    path = _demo_file("application.json")
+def _application(name: str = "application.json") -> dict[str, Any]:
+    path = _demo_file(name)
     if path.exists():
         loaded: dict[str, Any] = json.loads(path.read_text())
         return loaded
@@ -134,13 +136,13 @@ MEDIA_ROOT = str(DEMO_DIR / "media")
 MEDIA_URL = "/media/"
 
 _app = _application()
-_private_key_file = _demo_file("private.key")
+_north = _application("north.json")
 VONAGE_MEETINGS: dict[str, Any]
 if _app or os.environ.get("VONAGE_APPLICATION_ID"):
-    # make demo: a registered application, over HTTP, with callbacks from the delivery thread.
-    VONAGE_MEETINGS = {
+    # make demo: registered applications, over HTTP, with callbacks from the delivery thread.
+    _default = {
         "APPLICATION_ID": os.environ.get("VONAGE_APPLICATION_ID", _app.get("application_id")),
-        "PRIVATE_KEY": os.environ.get("VONAGE_PRIVATE_KEY", str(_private_key_file)),
+        "PRIVATE_KEY": os.environ.get("VONAGE_PRIVATE_KEY", str(_demo_file("private.key"))),
         "SIGNATURE_SECRETS": [
             s
             for s in os.environ.get(
@@ -148,9 +150,27 @@ if _app or os.environ.get("VONAGE_APPLICATION_ID"):
             ).split(",")
             if s
         ],
+    }
+    _shared = {
         "API_HOST": os.environ.get("VONAGE_API_HOST", f"{BASE_URL}/simulator"),
         "WEBHOOK_BASE_URL": os.environ.get("VONAGE_WEBHOOK_BASE_URL", BASE_URL),
     }
+    if _north:
+        # The demo's second application, side by side with the first (docs/applications.md).
+        VONAGE_MEETINGS = {
+            "APPLICATIONS": {
+                "default": _default,
+                "north": {
+                    "APPLICATION_ID": _north["application_id"],
+                    "PRIVATE_KEY": str(_demo_file("north.key")),
+                    "SIGNATURE_SECRETS": [_north["signature_secret"]],
+                },
+            },
+            "DEFAULT_APPLICATION": "default",
+            **_shared,
+        }
+    else:
+        VONAGE_MEETINGS = {**_default, **_shared}
 else:
     VONAGE_MEETINGS = {"SIMULATE": True}
 VONAGE_MEETINGS_SIMULATOR = {

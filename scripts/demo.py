@@ -1,9 +1,10 @@
 """`make demo`: the example project with the simulator, set up once and kept.
 
-Creates (once) an application key pair and signature secret in `.demo/`, migrates, registers the
-application in the simulator with callbacks pointing at this server's webhook endpoint, creates
-an admin user, starts a threaded server on HOST:PORT, syncs the mirror from the simulator on that
-server, and prints what to open. Running it again keeps the database and the keys.
+Creates (once) two applications' key pairs and signature secrets in `.demo/` ("default" and
+"north", configured side by side in `APPLICATIONS`), migrates, registers both in the simulator
+with callbacks pointing at this server's webhook endpoint, creates an admin user, starts a
+threaded server on HOST:PORT, syncs both applications' mirrors from the simulator on that server,
+and prints what to open. Running it again keeps the database and the keys.
 """
 
 from __future__ import annotations
@@ -46,15 +47,25 @@ def say(message: str) -> None:
     sys.stdout.flush()
 
 
-def ensure_credentials() -> dict[str, str]:
-    """Make the application id, key pair, signature secret and Django secret key once."""
-    DEMO_DIR.mkdir(parents=True, exist_ok=True)
-    os.chmod(DEMO_DIR, 0o700)
-    app_file = DEMO_DIR / "application.json"
-    private_file = DEMO_DIR / "private.key"
-    public_file = DEMO_DIR / "public.pem"
+# The demo's applications: settings name -> the files in .demo/ holding its id and secret,
+# private key and public key. "default" keeps the names of the single-application demo so an
+# existing .demo/ keeps its data; "north" shows a second application side by side.
+APPLICATIONS = {
+    "default": ("application.json", "private.key", "public.pem"),
+    "north": ("north.json", "north.key", "north.pem"),
+}
+
+
+def ensure_application(name: str) -> dict[str, str]:
+    """Make an application's id, key pair and signature secret once."""
+    app_name, private_name, public_name = APPLICATIONS[name]
+    app_file, private_file, public_file = (
+        DEMO_DIR / app_name,
+        DEMO_DIR / private_name,
+        DEMO_DIR / public_name,
+    )
     if not (app_file.exists() and private_file.exists() and public_file.exists()):
-        say("creating an application key pair and signature secret in .demo/")
+        say(f"creating application {name!r}: a key pair and signature secret in .demo/")
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         private_file.write_bytes(
             key.private_bytes(
@@ -79,12 +90,20 @@ def ensure_credentials() -> dict[str, str]:
             )
         )
         os.chmod(app_file, 0o600)
+    loaded: dict[str, str] = json.loads(app_file.read_text())
+    return loaded
+
+
+def ensure_credentials() -> dict[str, dict[str, str]]:
+    """Every demo application's credentials and the Django secret key, made once."""
+    DEMO_DIR.mkdir(parents=True, exist_ok=True)
+    os.chmod(DEMO_DIR, 0o700)
+    apps = {name: ensure_application(name) for name in APPLICATIONS}
     secret_key = DEMO_DIR / "secret_key"
     if not secret_key.exists():
         secret_key.write_text(secrets.token_urlsafe(50))
         os.chmod(secret_key, 0o600)
-    loaded: dict[str, str] = json.loads(app_file.read_text())
-    return loaded
+    return apps
 
 
 def manage(*args: str, env: dict[str, str]) -> None:
@@ -115,26 +134,27 @@ def wait_until_serving(host: str, port: int, server: subprocess.Popen[bytes]) ->
 
 
 def main() -> None:
-    app = ensure_credentials()
+    apps = ensure_credentials()
     env = {**os.environ, "HOST": HOST, "PORT": str(PORT), "DEMO_DIR": str(DEMO_DIR)}
     base = f"http://{HOST}:{PORT}"
 
     say("migrating the database")
     manage("migrate", "--no-input", "-v", "0", env=env)
 
-    say("registering the application in the simulator")
-    manage(
-        "simulator_add_application",
-        "--application-id",
-        app["application_id"],
-        "--public-key",
-        str(DEMO_DIR / "public.pem"),
-        "--signature-secret",
-        app["signature_secret"],
-        "--callback-url",
-        f"{base}/vonage/meetings/webhooks/",
-        env=env,
-    )
+    for name, app in apps.items():
+        say(f"registering application {name!r} in the simulator")
+        manage(
+            "simulator_add_application",
+            "--application-id",
+            app["application_id"],
+            "--public-key",
+            str(DEMO_DIR / APPLICATIONS[name][2]),
+            "--signature-secret",
+            app["signature_secret"],
+            "--callback-url",
+            f"{base}/vonage/meetings/webhooks/",
+            env=env,
+        )
 
     password_file = DEMO_DIR / "admin-password"
     password = os.environ.get("DEMO_ADMIN_PASSWORD") or (
@@ -156,12 +176,13 @@ def main() -> None:
     )
     try:
         wait_until_serving(HOST, PORT, server)
-        say("syncing the mirror from the simulator")
+        say("syncing the mirror of both applications from the simulator")
         manage("meetings_sync", env=env)
         say("")
         say(f"Admin:      {base}/admin/   (user 'admin', password '{password}')")
         say(f"Simulator:  {base}/simulator/")
         say(f"Webhooks:   {base}/vonage/meetings/webhooks/")
+        say(f"Applications: {', '.join(apps)} (the admin's application filter tells them apart)")
         say("Create a theme and a room in the admin, open the room's host or guest URL, join,")
         say(
             "record, leave, and watch sessions, recordings and webhook events arrive. Ctrl-C stops."

@@ -246,3 +246,22 @@ def test_checks_name_the_exact_key(two, settings):
     assert [m.id for m in check_settings()] == ["vonage_meetings.E016"]
     settings.VONAGE_MEETINGS = {"APPLICATIONS": {"bad name!": apps["north"]}}
     assert [m.id for m in check_settings()] == ["vonage_meetings.E016"]
+
+
+def test_a_top_level_api_host_is_shared(two, settings):
+    from django_vonage_meetings import credentials
+    from django_vonage_meetings.checks import check_settings
+
+    apps = settings.VONAGE_MEETINGS["APPLICATIONS"]
+    own = {key: value for key, value in apps["north"].items() if key != "API_HOST"}
+    settings.VONAGE_MEETINGS = {
+        "APPLICATIONS": {**apps, "north": own},
+        "DEFAULT_APPLICATION": "default",
+        "API_HOST": "http://127.0.0.1:9/shared",
+    }
+    settings.DEBUG = True
+    assert check_settings() == []
+    assert credentials.api_host("north") == "http://127.0.0.1:9/shared"
+    assert credentials.api_host("default") == apps["default"].get(
+        "API_HOST", "http://127.0.0.1:9/shared"
+    )
