@@ -15,7 +15,10 @@ any of them:
 ``event``
     the stored :class:`~django_vonage_meetings.models.WebhookEvent`;
 ``payload``
-    the callback's JSON as a dict.
+    the callback's JSON as a dict;
+``application``
+    the :class:`~django_vonage_meetings.models.Application` the callback came for (``name`` is
+    its name in the settings), so a receiver can tell several applications apart.
 
 Event signals have ``sender`` set to the model class concerned and add ``stale`` (``True`` when
 the event arrived after a later state, such as a ``recording:started`` after the recording was
