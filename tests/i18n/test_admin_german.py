@@ -23,16 +23,6 @@ GERMAN = Path(django_vonage_meetings.__file__).parent / "locale/de/LC_MESSAGES/d
 
 
 @pytest.fixture
-def with_locale_middleware(settings):
-    middleware = list(settings.MIDDLEWARE)
-    middleware.insert(
-        middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
-        "django.middleware.locale.LocaleMiddleware",
-    )
-    settings.MIDDLEWARE = middleware
-
-
-@pytest.fixture
 def browser_in(simulator_settings, superuser, client, with_locale_middleware):
     """The admin, logged in, in a browser asking for ``language``."""
 

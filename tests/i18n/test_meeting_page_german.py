@@ -7,9 +7,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import translation
 
 import django_vonage_meetings
 from django_vonage_meetings.simulator import controls
+from django_vonage_meetings.simulator.lifecycle import SimulatorError
+from django_vonage_meetings.simulator.models import Participant
 
 from .visible import english_leftovers
 
@@ -17,13 +20,7 @@ GERMAN = Path(django_vonage_meetings.__file__).parent / "simulator/locale/de/LC_
 
 
 @pytest.fixture
-def german(client, settings):
-    middleware = list(settings.MIDDLEWARE)
-    middleware.insert(
-        middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
-        "django.middleware.locale.LocaleMiddleware",
-    )
-    settings.MIDDLEWARE = middleware
+def german(client, with_locale_middleware):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
     return client
 
@@ -80,27 +77,27 @@ def test_lobby_and_meeting_in_german(simulator_app, german):
 
 def test_refusals_on_the_page_in_german(simulator_app, german):
     room = new_room(simulator_app)
-    join(german, room["_links"]["host_url"]["href"], "Ada")
+    host = join(german, room["_links"]["host_url"]["href"], "Ada")
     guest = join(german, room["_links"]["guest_url"]["href"], "Grace")
     response = german.post(guest, {"action": "start_recording"})
     assert response.status_code == 409
     assert "Das kann nur ein Gastgeber." in response.content.decode()
     assert b"Only a host" not in response.content
+    # A refusal of the meeting's rules (lifecycle.py), shown by the page.
+    grace = Participant.objects.get(name="Grace")
+    response = german.post(host, {"action": "admit", "participant_id": str(grace.participant_id)})
+    assert response.status_code == 409
+    assert "Diese Person wartet nicht auf Einlass." in response.content.decode()
+    assert b"not waiting to join" not in response.content
 
 
-def test_expired_room_in_german_while_the_control_api_stays_english(simulator_app, german):
+def test_expired_room_in_german_while_the_refusal_stays_english(simulator_app, german):
     room = new_room(simulator_app)
     controls.expire_room(room["id"])
     page = get(german, path_of(room["_links"]["guest_url"]["href"]), status=410)
     assert "Dieser Raum ist nicht mehr verfügbar. Niemand kann ihm beitreten." in page
     assert english_leftovers(page, GERMAN) == []
-    # The same refusal from the control API (a developer's tool) is the English one.
-    refused = simulator_app.call(
-        "POST",
-        "/_control/join",
-        prefix="",
-        json={"room_id": room["id"], "name": "Late"},
-        headers={"Accept-Language": "de"},
-    )
-    assert refused.status_code == 409
-    assert refused.json()["message"] == "This room is no longer available."
+    # The same refusal, as the control API answers it, stays English in a German thread.
+    with translation.override("de"), pytest.raises(SimulatorError) as refused:
+        controls.join(room["id"], "Late")
+    assert str(refused.value) == "This room is no longer available."
