@@ -4,6 +4,10 @@ The checks run the validators each setting declares in :mod:`~django_vonage_meet
 ``manage.py check`` reports exactly what a request would later fail with, under the check id
 the setting declares (the ids and what they mean are listed in the settings documentation).
 None of them touches the database or the network.
+
+The messages written here are translated when the checks run (``manage.py`` runs in
+``LANGUAGE_CODE``); English is the source language. The settings' own validation messages are
+those of the configuration errors raised at run time, which stay in English.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core import checks, mail
+from django.utils.translation import gettext as _
 
 from .background import tasks_framework
 from .conf import PER_APPLICATION, SETTINGS, ApplicationSettings, ConfigProblem, meetings_settings
@@ -69,9 +74,13 @@ def _where(path: tuple[str, ...], name: str) -> str:
 def _unknown(name: str, known: Iterable[str], path: tuple[str, ...]) -> checks.CheckMessage:
     choices = list(known)
     close = difflib.get_close_matches(name, choices, n=1)
-    hint = f"Did you mean {close[0]!r}?" if close else "Known keys: " + ", ".join(choices)
+    if close:
+        hint = _("Did you mean %(key)r?") % {"key": close[0]}
+    else:
+        hint = _("Known keys: %(keys)s") % {"keys": ", ".join(choices)}
     return checks.Warning(
-        f"{_where(path, name)} is not a setting of django-vonage-meetings.",
+        _("%(setting)s is not a setting of django-vonage-meetings.")
+        % {"setting": _where(path, name)},
         hint=hint,
         id="vonage_meetings.W003",
     )
@@ -87,8 +96,8 @@ def _check_plain_http(
         return []
     return [
         checks.Warning(
-            f"{_where(path, name)} uses plain http while DEBUG is off.",
-            hint="Use https outside development; tokens travel in these requests.",
+            _("%(setting)s uses plain http while DEBUG is off.") % {"setting": _where(path, name)},
+            hint=_("Use https outside development; tokens travel in these requests."),
             id=check_id,
         )
     ]
@@ -105,10 +114,12 @@ def _check_applications(raw: Any, *, simulate: bool) -> list[checks.CheckMessage
         if mixed:
             messages.append(
                 checks.Error(
-                    "VONAGE_MEETINGS has APPLICATIONS and the single-application keys "
-                    + ", ".join(mixed)
-                    + " at the top level.",
-                    hint="Move them into the application they belong to in APPLICATIONS.",
+                    _(
+                        "VONAGE_MEETINGS has APPLICATIONS and the single-application keys "
+                        "%(keys)s at the top level."
+                    )
+                    % {"keys": ", ".join(mixed)},
+                    hint=_("Move them into the application they belong to in APPLICATIONS."),
                     id="vonage_meetings.E016",
                 )
             )
@@ -153,8 +164,8 @@ def _check_simulate(raw: Any) -> list[checks.CheckMessage]:
     if not apps.is_installed("django_vonage_meetings.simulator"):
         messages.append(
             checks.Error(
-                "VONAGE_MEETINGS['SIMULATE'] is on, but the simulator app is not installed.",
-                hint="Add 'django_vonage_meetings.simulator' to INSTALLED_APPS.",
+                _("VONAGE_MEETINGS['SIMULATE'] is on, but the simulator app is not installed."),
+                hint=_("Add 'django_vonage_meetings.simulator' to INSTALLED_APPS."),
                 id="vonage_meetings.E014",
             )
         )
@@ -164,11 +175,15 @@ def _check_simulate(raw: Any) -> list[checks.CheckMessage]:
     if not settings.DEBUG and not enabled and not hasattr(mail, "outbox"):
         messages.append(
             checks.Error(
-                "VONAGE_MEETINGS['SIMULATE'] is on while DEBUG is off: this site would talk to "
-                "a simulator instead of Vonage.",
-                hint="Remove SIMULATE and set the real credentials in production; to simulate "
-                "with DEBUG off on purpose (a staging site), set "
-                "VONAGE_MEETINGS_SIMULATOR = {'ENABLED': True}.",
+                _(
+                    "VONAGE_MEETINGS['SIMULATE'] is on while DEBUG is off: this site would talk "
+                    "to a simulator instead of Vonage."
+                ),
+                hint=_(
+                    "Remove SIMULATE and set the real credentials in production; to simulate "
+                    "with DEBUG off on purpose (a staging site), set "
+                    "VONAGE_MEETINGS_SIMULATOR = {'ENABLED': True}."
+                ),
                 id="vonage_meetings.E015",
             )
         )
@@ -178,10 +193,12 @@ def _check_simulate(raw: Any) -> list[checks.CheckMessage]:
     if ignored:
         messages.append(
             checks.Warning(
-                "VONAGE_MEETINGS['SIMULATE'] is on, so "
-                + ", ".join(f"VONAGE_MEETINGS[{name!r}]" for name in ignored)
-                + " is not used: the simulator provides the application.",
-                hint="Remove SIMULATE to use these settings.",
+                _(
+                    "VONAGE_MEETINGS['SIMULATE'] is on, so %(settings)s is not used: the "
+                    "simulator provides the application."
+                )
+                % {"settings": ", ".join(f"VONAGE_MEETINGS[{name!r}]" for name in ignored)},
+                hint=_("Remove SIMULATE to use these settings."),
                 id="vonage_meetings.W005",
             )
         )
@@ -206,8 +223,9 @@ def _check_tasks() -> list[checks.CheckMessage]:
     except Exception:
         return [
             checks.Error(
-                f"VONAGE_MEETINGS['TASK_BACKEND'] is {alias!r}, which TASKS does not define.",
-                hint="Add it to TASKS or name one of its aliases.",
+                _("VONAGE_MEETINGS['TASK_BACKEND'] is %(alias)r, which TASKS does not define.")
+                % {"alias": alias},
+                hint=_("Add it to TASKS or name one of its aliases."),
                 id="vonage_meetings.E013",
             )
         ]
@@ -225,8 +243,9 @@ def _check_secrets(application: ApplicationSettings) -> list[checks.CheckMessage
     if not secrets:
         return [
             checks.Warning(
-                f"{where} is empty, so every callback will be refused with 401.",
-                hint="Set it to the application's signature secret (a list; newest first).",
+                _("%(setting)s is empty, so every callback will be refused with 401.")
+                % {"setting": where},
+                hint=_("Set it to the application's signature secret (a list; newest first)."),
                 id="vonage_meetings.W002",
             )
         ]
@@ -236,9 +255,13 @@ def _check_secrets(application: ApplicationSettings) -> list[checks.CheckMessage
     items = ", ".join(str(i) for i in weak)
     return [
         checks.Warning(
-            f"{where} item(s) {items} are shorter than {MIN_SECRET_BYTES} bytes.",
-            hint=f"Use random secrets of at least {MIN_SECRET_BYTES} bytes, e.g. "
-            "secrets.token_urlsafe(32); rotate by putting the new one first.",
+            _("%(setting)s item(s) %(items)s are shorter than %(bytes)d bytes.")
+            % {"setting": where, "items": items, "bytes": MIN_SECRET_BYTES},
+            hint=_(
+                "Use random secrets of at least %(bytes)d bytes, e.g. "
+                "secrets.token_urlsafe(32); rotate by putting the new one first."
+            )
+            % {"bytes": MIN_SECRET_BYTES},
             id="vonage_meetings.W006",
         )
     ]
@@ -257,9 +280,9 @@ def _check_key_file(application: ApplicationSettings) -> list[checks.CheckMessag
         return []
     return [
         checks.Warning(
-            f"{_where(application.path, 'PRIVATE_KEY')} names a file that its group or other "
-            f"users can read (mode {mode:04o}).",
-            hint="chmod 600 the file (owned by the user the site runs as).",
+            _("%(setting)s names a file that its group or other users can read (mode %(mode)04o).")
+            % {"setting": _where(application.path, "PRIVATE_KEY"), "mode": mode},
+            hint=_("chmod 600 the file (owned by the user the site runs as)."),
             id="vonage_meetings.W007",
         )
     ]

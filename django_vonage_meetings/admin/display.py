@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from ..webhooks.tokens import mask_tokens, peek_url_token, token_in_url
 
@@ -44,7 +45,7 @@ def link(url: Any, label: str) -> str:
         return "-"
     href = safe_href(url)
     if href is None:
-        return format_html('<span title="{}">{}</span>', "not a web link", url)
+        return format_html('<span title="{}">{}</span>', gettext("not a web link"), url)
     return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', href, label)
 
 
@@ -88,8 +89,10 @@ def callback_url(url: Any) -> str:
     if token is None:
         # Not this site's: its path and query may hold someone else's secret.
         parts = urlsplit(text)
-        where = f"{parts.scheme}://{parts.hostname}/..." if parts.hostname else "(unreadable)"
-        return f"{where} (not a callback URL of this site)"
+        where = (
+            f"{parts.scheme}://{parts.hostname}/..." if parts.hostname else gettext("(unreadable)")
+        )
+        return gettext("%(where)s (not a callback URL of this site)") % {"where": where}
     scope = peek_url_token(token)
-    what = scope.describe() if scope else "a token this site cannot read"
+    what = scope.describe() if scope else gettext("a token this site cannot read")
     return f"{mask_tokens(text, describe=True)} ({what})"

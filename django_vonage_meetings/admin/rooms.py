@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .. import services
 from ..enums import RoomType
@@ -35,6 +35,31 @@ ROOM_FIXED = (
     "local_synced_at",
     "raw_payload",
 )
+#: What the "Callback URLs" field calls each URL.
+CALLBACK_LABELS = {
+    "rooms_callback_url": _("rooms"),
+    "sessions_callback_url": _("sessions"),
+    "recordings_callback_url": _("recordings"),
+}
+
+
+def report_text(report: services.ReissueReport) -> str:
+    """``str(report)``, in the user's language."""
+    text = gettext(
+        "%(reissued)d re-issued, %(current)d already current, %(cannot_update)d cannot be "
+        "updated (instant or expired), %(not_ours)d without this site's callback URLs"
+    ) % {
+        "reissued": len(report.reissued),
+        "current": len(report.current),
+        "cannot_update": len(report.cannot_update),
+        "not_ours": len(report.not_ours),
+    }
+    if report.failed:
+        text = gettext("%(report)s, %(failed)d refused by the API") % {
+            "report": text,
+            "failed": len(report.failed),
+        }
+    return text
 
 
 @admin.register(Room)
@@ -68,7 +93,7 @@ class RoomAdmin(MirrorAdmin):
     def callbacks(self, obj: Room) -> str:
         urls = obj.callback_urls
         lines = [
-            format_html("{}: {}", name.removesuffix("_callback_url"), callback_url(urls.get(name)))
+            format_html("{}: {}", CALLBACK_LABELS[name], callback_url(urls.get(name)))
             for name in CALLBACKS
             if urls.get(name)
         ]
@@ -223,6 +248,8 @@ class RoomAdmin(MirrorAdmin):
             return
         report = outcome[0]
         level = messages.WARNING if report.failed or report.cannot_update else messages.SUCCESS
-        self.message_user(request, _("Callback URLs: %(report)s.") % {"report": report}, level)
+        self.message_user(
+            request, _("Callback URLs: %(report)s.") % {"report": report_text(report)}, level
+        )
         for room_id, error in report.failed.items():
             self.message_user(request, f"{room_id}: {error}", messages.ERROR)

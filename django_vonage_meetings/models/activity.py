@@ -9,6 +9,7 @@ so ``recording.session_id`` is the API's ``session_id`` and events may arrive in
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from django_vonage_meetings.enums import RecordingStatus
@@ -49,7 +50,7 @@ class Session(OwnedMirrorModel):
 
     def __str__(self) -> str:
         short = self.vonage_id if len(self.vonage_id) <= 24 else f"{self.vonage_id[:21]}..."
-        return f"Session {short}"
+        return gettext("Session %(id)s") % {"id": short}
 
     @property
     def is_running(self) -> bool:
@@ -119,7 +120,10 @@ class Recording(OwnedMirrorModel):
         ordering = ["-started_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Recording {self.vonage_id} ({self.get_status_display()})"
+        return gettext("Recording %(id)s (%(status)s)") % {
+            "id": self.vonage_id,
+            "status": self.get_status_display(),
+        }
 
     @property
     def status_rank(self) -> int:

@@ -14,6 +14,9 @@ happened; delivery happens afterwards (``delivery``). The rules follow the servi
   ``uploaded`` a few seconds later (``recording:uploaded``, plus ``recording:ready`` for
   applications configured for the old name);
 - rooms past their expiry expire, once, with ``room:expired``, on the next access or tick.
+
+Refusals (``SimulatorError``) stay in English, as the control API answers them; they are marked
+with ``gettext_noop`` so that the meeting page can show them translated.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from django_vonage_meetings import rules
 from django_vonage_meetings.enums import (
@@ -181,7 +185,7 @@ def join(room: Room, name: str, *, host: bool, now: dt.datetime | None = None) -
         Room.objects.select_for_update(of=("self",)).select_related("application").get(pk=room.pk)
     )
     if not room.is_available_at(now):
-        raise SimulatorError("This room is no longer available.")
+        raise SimulatorError(gettext_noop("This room is no longer available."))
     name = (name or "").strip()[:200] or ("Host" if host else "Guest")
     participant = Participant.objects.create(room=room, name=name, is_host=host)
     level = room.join_approval_level
@@ -206,14 +210,14 @@ def admit(participant: Participant, *, admit: bool, now: dt.datetime | None = No
         .get(pk=participant.pk)
     )
     if locked.state != ParticipantState.WAITING:
-        raise SimulatorError("This person is not waiting to join.")
+        raise SimulatorError(gettext_noop("This person is not waiting to join."))
     room = (
         Room.objects.select_for_update(of=("self",))
         .select_related("application")
         .get(pk=locked.room_id)
     )
     if not _host_present(room):
-        raise SimulatorError("Only a host in the meeting can admit guests.")
+        raise SimulatorError(gettext_noop("Only a host in the meeting can admit guests."))
     if admit:
         _let_in(locked, room, now)
     else:
@@ -304,13 +308,13 @@ def start_recording(
     now = now or timezone.now()
     room = session.room
     if session.ended_at is not None:
-        raise SimulatorError("The session has ended.")
+        raise SimulatorError(gettext_noop("The session has ended."))
     if not room.is_recording_available:
-        raise SimulatorError("Recording is not available in this room.")
+        raise SimulatorError(gettext_noop("Recording is not available in this room."))
     if session.recordings.filter(
         status__in=[RecordingStatus.STARTED, RecordingStatus.PAUSED]
     ).exists():
-        raise SimulatorError("A recording is already running.")
+        raise SimulatorError(gettext_noop("A recording is already running."))
     recording = Recording.objects.create(session=session, started_at=now)
     emit(
         room,
@@ -334,7 +338,9 @@ def stop_recording(
         return recording
     room = recording.session.room
     if room.auto_record and not force:
-        raise SimulatorError("Recording cannot be stopped in a room that records automatically.")
+        raise SimulatorError(
+            gettext_noop("Recording cannot be stopped in a room that records automatically.")
+        )
     recording.status = RecordingStatus.STOPPED
     recording.ended_at = now
     recording.upload_due_at = now + dt.timedelta(

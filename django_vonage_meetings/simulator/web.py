@@ -4,6 +4,11 @@ The meeting page is plain Django templates: open a room's host or guest URL, giv
 join; hosts start and stop recordings, admit waiting guests and end the session. Each person's
 page lives at a URL carrying a signed "seat" (``django.core.signing``), so it works in any
 browser without cookies and cannot be forged.
+
+The meeting page speaks the active language (with ``LocaleMiddleware``, the visitor's). The
+refusals it shows are ``SimulatorError`` messages, which the control API answers in English too:
+they are marked with ``gettext_noop`` where they are raised and translated here, when shown. The
+fake S3 bucket and the downloads answer like the real services, in English.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -48,9 +54,9 @@ PLACEHOLDER_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x
 def _room_by_code(code: str, short_company_url: str | None = None) -> Room:
     room = Room.objects.filter(meeting_code=code).select_related("theme", "application").first()
     if room is None:
-        raise Http404("No such meeting")
+        raise Http404(gettext("No such meeting"))
     if short_company_url and (not room.theme or room.theme.short_company_url != short_company_url):
-        raise Http404("No such meeting")
+        raise Http404(gettext("No such meeting"))
     return room
 
 
@@ -61,7 +67,7 @@ def _theme_context(room: Room) -> dict[str, Any]:
     return {
         "theme": theme,
         "main_color": theme.main_color if theme else "#871fff",
-        "brand_text": theme.brand_text if theme else "Vonage Meetings (simulator)",
+        "brand_text": theme.brand_text if theme else gettext("Vonage Meetings (simulator)"),
         "logo_url": s3_object_url(origin or "", bucket, theme.brand_image_colored)
         if theme and theme.brand_image_colored
         else None,
@@ -69,6 +75,11 @@ def _theme_context(room: Room) -> dict[str, Any]:
         if theme and theme.branded_favicon
         else None,
     }
+
+
+def shown_error(exc: SimulatorError) -> str:
+    """A refusal as the page shows it: in the visitor's language when it is a marked one."""
+    return gettext(str(exc))
 
 
 def _lobby(request: HttpRequest, room: Room, *, host: bool) -> HttpResponse:
@@ -87,7 +98,7 @@ def _lobby(request: HttpRequest, room: Room, *, host: bool) -> HttpResponse:
         try:
             person = controls.join(room, request.POST.get("name", ""), host=host)
         except SimulatorError as exc:
-            context["error"] = str(exc)
+            context["error"] = shown_error(exc)
             return render(request, "vonage_meetings_simulator/lobby.html", context, status=409)
         seat = signing.dumps(str(person.participant_id), salt=SEAT_SALT)
         return HttpResponseRedirect(sim_reverse("meet-seat", args=[seat]))
@@ -100,7 +111,7 @@ def meet_host(request: HttpRequest, short_company_url: str | None = None) -> Htt
     room = _room_by_code(request.GET.get("room_token", ""), short_company_url)
     token = request.GET.get("participant_token", "")
     if not verify_participant_token(room.application, token):
-        return HttpResponseForbidden("This host link is not valid.")
+        return HttpResponseForbidden(gettext("This host link is not valid."))
     return _lobby(request, room, host=True)
 
 
@@ -115,14 +126,14 @@ def _seat(seat: str) -> Participant:
     try:
         participant_id = signing.loads(seat, salt=SEAT_SALT)
     except signing.BadSignature:
-        raise Http404("No such seat") from None
+        raise Http404(gettext("No such seat")) from None
     person = (
         Participant.objects.filter(participant_id=uuid.UUID(participant_id))
         .select_related("room__theme", "room__application", "session")
         .first()
     )
     if person is None:
-        raise Http404("No such seat")
+        raise Http404(gettext("No such seat"))
     return person
 
 
@@ -136,7 +147,7 @@ def meet_seat(request: HttpRequest, seat: str) -> HttpResponse:
         try:
             _act(person, request.POST.get("action", ""), request.POST)
         except SimulatorError as exc:
-            error = str(exc)
+            error = shown_error(exc)
         else:
             return HttpResponseRedirect(request.path)
         person.refresh_from_db()
@@ -176,18 +187,18 @@ def _act(person: Participant, action: str, data: Any) -> None:
         controls.leave(person)
         return
     if not person.is_host:
-        raise SimulatorError("Only a host can do that.")
+        raise SimulatorError(gettext_noop("Only a host can do that."))
     session = person.session
     if action in ("admit", "deny"):
         waiting = Participant.objects.filter(
             participant_id=lookup_uuid(data.get("participant_id")), room=person.room
         ).first()
         if waiting is None:
-            raise SimulatorError("Nobody like that is waiting.")
+            raise SimulatorError(gettext_noop("Nobody like that is waiting."))
         getattr(controls, action)(waiting)
         return
     if session is None or session.ended_at is not None:
-        raise SimulatorError("The meeting is not running.")
+        raise SimulatorError(gettext_noop("The meeting is not running."))
     if action == "start_recording":
         controls.start_recording(session)
     elif action == "stop_recording":
@@ -195,12 +206,12 @@ def _act(person: Participant, action: str, data: Any) -> None:
             status__in=[RecordingStatus.STARTED, RecordingStatus.PAUSED]
         ).first()
         if running is None:
-            raise SimulatorError("Nothing is being recorded.")
+            raise SimulatorError(gettext_noop("Nothing is being recorded."))
         controls.stop_recording(running)
     elif action == "end_session":
         controls.end_session(session)
     else:
-        raise SimulatorError(f"Unknown action {action!r}.")
+        raise SimulatorError(gettext("Unknown action %(action)r.") % {"action": action})
 
 
 def recording_file(request: HttpRequest, recording_id: str) -> HttpResponse:

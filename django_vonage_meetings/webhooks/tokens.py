@@ -39,6 +39,7 @@ from typing import Any, Final
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from .. import credentials
 from ..exceptions import MeetingsConfigurationError, WebhookAuthenticationError
@@ -125,14 +126,15 @@ class CallbackScope:
         return cls(room=claims.get("room"), key=claims.get("key"), application=claims.get("app"))
 
     def describe(self) -> str:
-        """For people: which callbacks this token lets in (never the token itself)."""
+        """For people (the admin shows it, translated): which callbacks this token lets in
+        (never the token itself)."""
         if self.legacy:
-            return "application scope (a token of the first version)"
+            return gettext("application scope (a token of the first version)")
         if self.room is not None:
-            return f"room scope: room {self.room}"
+            return gettext("room scope: room %(room)s") % {"room": self.room}
         if self.key is not None:
-            return "room scope: the room created with it"
-        return "application scope"
+            return gettext("room scope: the room created with it")
+        return gettext("application scope")
 
 
 def make_url_token(secrets: Sequence[str], scope: CallbackScope | None = None) -> str:
