@@ -36,6 +36,21 @@ ROOM_FIXED = (
     "raw_payload",
 )
 #: What the "Callback URLs" field calls each URL.
+# The fieldsets the add and the change form of a long-term room share.
+JOINING = (_("Joining"), {"fields": ("join_approval_level", "microphone_state", "language")})
+FEATURES = (
+    _("Features"),
+    {
+        "fields": (
+            "is_recording_available",
+            "is_chat_available",
+            "is_whiteboard_available",
+            "is_locale_switcher_available",
+            "is_captions_available",
+        )
+    },
+)
+
 CALLBACK_LABELS = {
     "rooms_callback_url": _("rooms"),
     "sessions_callback_url": _("sessions"),
@@ -144,19 +159,8 @@ class RoomAdmin(MirrorAdmin):
                 first = ("application", *first)
             return (
                 (None, {"fields": first}),
-                (_("Joining"), {"fields": ("join_approval_level", "microphone_state", "language")}),
-                (
-                    _("Features"),
-                    {
-                        "fields": (
-                            "is_recording_available",
-                            "is_chat_available",
-                            "is_whiteboard_available",
-                            "is_locale_switcher_available",
-                            "is_captions_available",
-                        )
-                    },
-                ),
+                JOINING,
+                FEATURES,
                 (_("Recording"), {"fields": ("auto_record", "record_only_owner")}),
                 (_("Other"), {"fields": ("metadata",), "classes": ("collapse",)}),
             )
@@ -171,19 +175,8 @@ class RoomAdmin(MirrorAdmin):
         return (
             fixed,
             (_("Changeable"), {"fields": ("expires_at", "expire_after_use", "theme")}),
-            (_("Joining"), {"fields": ("join_approval_level", "microphone_state", "language")}),
-            (
-                _("Features"),
-                {
-                    "fields": (
-                        "is_recording_available",
-                        "is_chat_available",
-                        "is_whiteboard_available",
-                        "is_locale_switcher_available",
-                        "is_captions_available",
-                    )
-                },
-            ),
+            JOINING,
+            FEATURES,
             (
                 _("Callbacks"),
                 {
