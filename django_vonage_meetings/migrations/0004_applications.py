@@ -79,10 +79,10 @@ def assign(apps, schema_editor):
         model.objects.filter(application_id__isnull=True).update(application_id=default)
 
 
-def fk(null=False):
+def fk(null=False, default=django_vonage_meetings.models.base.default_application_id):
     # Added nullable and without a default (existing rows must stay NULL until assign() gives
     # each its owner), then made NOT NULL with the default new rows take.
-    options = {} if null else {"default": django_vonage_meetings.models.base.default_application_id}
+    options = {} if null else {"default": default}
     return models.ForeignKey(
         db_constraint=False,
         null=null,
@@ -145,6 +145,20 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(assign, migrations.RunPython.noop),
         migrations.RemoveField(model_name="theme", name="api_application_id"),
+        # NOT NULL in two steps. Making a column NOT NULL evaluates its default (SQLite copies
+        # the table with COALESCE, PostgreSQL sets a default while it fills NULLs), and the
+        # models' default asks the settings, which with SIMULATE provisions an application in the
+        # simulator's tables: those may not exist yet on a fresh database. assign() has filled
+        # every row, so a constant serves that step, and the models' default follows alone.
+        *[
+            migrations.AlterField(
+                model_name=name,
+                name="application",
+                field=fk(default=PLACEHOLDER),
+                preserve_default=False,
+            )
+            for name in MIRRORED
+        ],
         *[
             migrations.AlterField(model_name=name, name="application", field=fk())
             for name in MIRRORED
