@@ -51,7 +51,14 @@ class FaultsError(ValueError):
 
 class _Faults(serializers.Serializer[Any]):
     script = serializers.ListField(
-        child=serializers.ChoiceField([0, *FAULT_STATUSES, MALFORMED]),
+        child=serializers.ChoiceField(
+            [0, *FAULT_STATUSES, MALFORMED],
+            error_messages={
+                "invalid_choice": '"{input}" is not a fault the simulator makes; use '
+                + ", ".join(str(code) for code in FAULT_STATUSES)
+                + f', "{MALFORMED}" or 0 (answer normally)'
+            },
+        ),
         required=False,
         max_length=MAX_SCRIPT,
     )

@@ -91,7 +91,10 @@ def test_reset(simulator_app):
         ({"ratios": {"429": 1.5}}, "ratios.429"),
         ({"ratios": {"404": 0.5}}, "unknown status 404"),
         ({"ratios": {"500": 0.6, "503": 0.6}}, "more than 1"),
-        ({"script": [404]}, "script"),
+        (
+            {"script": [404]},
+            r'script.0: "404" is not a fault the simulator makes; use 429, 500, 503',
+        ),
         ({"script": "503"}, "script"),
         ({"delay_ms": -5}, "delay_ms"),
         ({"retry_after": "soon"}, "retry_after"),
