@@ -6,6 +6,7 @@ models never call the network.
 
 from __future__ import annotations
 
+from .adopt import Adoption, adopt_rows
 from .callbacks import ReissueReport, reissue_callback_urls, with_callback_urls
 from .push import (
     create_room,
@@ -33,8 +34,10 @@ from .upsert import SyncCounts, bulk_upsert
 
 __all__ = [
     "RESOURCES",
+    "Adoption",
     "ReissueReport",
     "SyncCounts",
+    "adopt_rows",
     "bulk_upsert",
     "create_room",
     "create_theme",
