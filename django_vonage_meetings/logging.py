@@ -81,14 +81,15 @@ def _mask_any(value: Any) -> Any:
 
 def masked_request(request: HttpRequest) -> HttpRequest:
     """A shallow copy of ``request`` for reports: path and ``META`` masked, frames masked."""
-    if getattr(request, "_callback_tokens_masked", False):
-        return request
+    if isinstance(getattr(request, "exception_reporter_filter", None), MaskingReporterFilter):
+        return request  # masked already (the view masks it, then the log filter sees it)
     clone = copy.copy(request)
     clone.path = mask_tokens(request.path)
     clone.path_info = mask_tokens(request.path_info)
     clone.META = {key: _mask_any(value) for key, value in request.META.items()}
+    # A per-request filter is Django's documented hook (request.exception_reporter_filter);
+    # django-stubs does not declare the attribute.
     clone.exception_reporter_filter = MaskingReporterFilter()  # type: ignore[attr-defined]
-    clone._callback_tokens_masked = True  # type: ignore[attr-defined]
     return clone
 
 

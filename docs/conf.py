@@ -16,7 +16,7 @@ import django  # noqa: E402 - Django must be set up before autodoc imports the p
 
 django.setup()
 
-from django_vonage_meetings import __version__  # noqa: E402
+from django_vonage_meetings import __version__  # noqa: E402 - imports models: after setup()
 
 project = "django-vonage-meetings"
 author = "django-vonage-meetings maintainers"

@@ -222,6 +222,8 @@ def _read_body(response: requests.Response, deadline: Deadline | None, limit: in
         chunks.append(chunk)
         if deadline is not None:
             deadline.check()
+    # requests has no public way to keep a body read in chunks: .content, .text and .json()
+    # read these two attributes (as its own .content does); the stubs omit the second.
     response._content = b"".join(chunks)
     response._content_consumed = True  # type: ignore[attr-defined]
 

@@ -191,7 +191,7 @@ def image_problem(content: bytes, logo_type: str) -> str | None:
         return "type"
     try:
         from PIL import Image
-    except ImportError as exc:  # pragma: no cover - the simulator extra installs Pillow
+    except ImportError as exc:
         raise ImportError(
             "The simulator checks logo images with Pillow: pip install "
             "'django-vonage-meetings[simulator]'"

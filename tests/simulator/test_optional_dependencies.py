@@ -34,3 +34,13 @@ def test_manage_py_check_reports_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "PIL", None)
     with pytest.raises(SystemCheckError, match=W002):
         call_command("check", "--fail-level", "WARNING", tags=["vonage_meetings_simulator"])
+
+
+def test_a_logo_check_without_pillow_says_what_to_install(monkeypatch):
+    # What W002 warns of: finalizeLogos cannot check the image, and says which extra does.
+    from django_vonage_meetings import rules
+    from django_vonage_meetings.simulator.logos import image_problem
+
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    with pytest.raises(ImportError, match=r"pip install 'django-vonage-meetings\[simulator\]'"):
+        image_problem(rules.PNG_SIGNATURE + b"rest of a png", "white")
