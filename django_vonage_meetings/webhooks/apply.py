@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import models, transaction
 
 from ..enums import RecordingStatus, RoomType
 from ..exceptions import MeetingsError
@@ -132,12 +133,14 @@ def ensure_owner(vonage_id: str) -> None:
     callbacks write name it (``application_id``), and the admin and signals show it.
 
     One statement the first time (``INSERT ... ON CONFLICT DO NOTHING``), none after; the
-    services name it and fill the rest when the application is first used through them.
+    services name it and fill the rest when the application is first used through them. The
+    process remembers the row only once it is committed: a transaction that rolls back (a
+    failed callback, a test) takes the row with it, and the next callback makes it again.
     """
     if vonage_id in _ensured:
         return
     rows.insert(Application(vonage_id=vonage_id, data={}), unique="vonage_id")
-    _ensured.add(vonage_id)
+    transaction.on_commit(partial(_ensured.add, vonage_id))
 
 
 def forget_owners(**kwargs: Any) -> None:
