@@ -150,20 +150,10 @@ class App:
 
 
 def register_app() -> App:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
+    from django_vonage_meetings.keys import generate_key_pair
     from django_vonage_meetings.simulator import controls
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public_pem = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
+    private_pem, public_pem = generate_key_pair()
     app = App(str(uuid.uuid4()), private_pem, f"bench-{uuid.uuid4().hex}")
     controls.register_application(
         app.application_id, public_pem, signature_secret=app.signature_secret

@@ -26,6 +26,7 @@ __all__ = [
     "names",
     "of",
     "private_key",
+    "several",
     "signature_secrets",
     "simulated",
     "webhook_base_url",
@@ -91,6 +92,12 @@ def names() -> list[str]:
     """Every configured application's name (the default one first)."""
     default = default_name()
     return [default, *(name for name in meetings_settings.applications() if name != default)]
+
+
+def several() -> bool:
+    """Whether more than one application is configured: then rows, callbacks and lists say
+    which application each is for."""
+    return len(names()) > 1
 
 
 def default_name() -> str:

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from .exceptions import MeetingsConfigurationError
 
-__all__ = ["load_private_key"]
+__all__ = ["generate_key_pair", "load_private_key"]
 
 _KEY_HINTS: Final = {
     "vonage_meetings.E003": "Set it to the PEM text of private.key or to the file's path.",
@@ -119,3 +120,20 @@ def load_private_key(key: str, value: Any) -> RSAPrivateKey:
             _KEY_CACHE.clear()
         _KEY_CACHE[digest] = loaded
     return loaded
+
+
+def generate_key_pair() -> tuple[str, str]:
+    """A new RSA key pair as (private PKCS#8 PEM, public PEM): what a Vonage application
+    holds, for the simulator's provisioned applications, tests and demos."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private_pem, public_pem

@@ -20,8 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from django_vonage_meetings.keys import generate_key_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = Path(os.environ.get("DEMO_DIR", ROOT / ".demo"))
@@ -66,20 +65,10 @@ def ensure_application(name: str) -> dict[str, str]:
     )
     if not (app_file.exists() and private_file.exists() and public_file.exists()):
         say(f"creating application {name!r}: a key pair and signature secret in .demo/")
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        private_file.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
+        private_pem, public_pem = generate_key_pair()
+        private_file.write_text(private_pem)
         os.chmod(private_file, 0o600)
-        public_file.write_bytes(
-            key.public_key().public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-        )
+        public_file.write_text(public_pem)
         app_file.write_text(
             json.dumps(
                 {

@@ -51,7 +51,7 @@ def run_api(
 def several_applications() -> bool:
     """Whether more than one application is configured (then lists show and filter by it)."""
     try:
-        return len(credentials.names()) > 1
+        return credentials.several()
     except ImproperlyConfigured:
         return False
 

@@ -13,12 +13,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from .. import credentials
+from ..credentials import Named
 from ..models import Application
 
 __all__ = ["Named", "application_row", "ensure_row", "owner_of"]
-
-#: A settings name, an ``Application`` row, or None for the default application.
-Named = Any
 
 
 def application_row(application: Named = None) -> Application:

@@ -23,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .. import credentials
 from ..api.client import MeetingsClient
 from ..conf import meetings_settings
+from ..credentials import Named
 from ..enums import RoomType
 from ..exceptions import MeetingsError, WebhookAuthenticationError
 from ..models import Room
@@ -42,19 +43,18 @@ __all__ = ["CALLBACK_NAMES", "ReissueReport", "reissue_callback_urls", "with_cal
 CALLBACK_NAMES = ("rooms_callback_url", "sessions_callback_url", "recordings_callback_url")
 
 
-def with_callback_urls(data: Mapping[str, Any], application: Any = None) -> dict[str, Any]:
+def with_callback_urls(data: Mapping[str, Any], application: Named = None) -> dict[str, Any]:
     """Point a new room's callbacks at this site, with a URL valid for that room of that
     application only (when ``WEBHOOK_BASE_URL`` is set).
 
     URLs the caller set are kept; only the missing ones are filled in.
     """
     out = dict(data)
-    name = credentials.of(application).name
-    url = room_callback_url(CallbackScope.for_new_room(name))
+    url = room_callback_url(CallbackScope.for_new_room(credentials.of(application).name))
     if url:
         given = dict(out.get("callback_urls") or {})
-        for name in CALLBACK_NAMES:
-            given.setdefault(name, url)
+        for callback in CALLBACK_NAMES:
+            given.setdefault(callback, url)
         out["callback_urls"] = given
     return out
 
@@ -111,7 +111,7 @@ def reissue_callback_urls(
     *,
     force: bool = False,
     dry_run: bool = False,
-    application: Any = None,
+    application: Named = None,
     client: MeetingsClient | None = None,
 ) -> ReissueReport:
     """Give mirrored rooms fresh callback URLs (room scope, newest secret of their application)

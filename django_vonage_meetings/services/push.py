@@ -16,6 +16,7 @@ from typing import IO, Any, cast
 
 from django.db import transaction
 
+from .. import credentials
 from ..api.client import MeetingsClient
 from ..enums import LogoType
 from ..exceptions import MeetingsError, MeetingsValidationError
@@ -123,8 +124,6 @@ def _check_theme(data: Mapping[str, Any], application: Named) -> None:
     mirrored: Any = owner.first()  # the FK holds the application's vonage_id (to_field)
     if mirrored is None:
         return  # not mirrored: the API decides
-    from .. import credentials
-
     if mirrored != credentials.of(application).application_id:
         raise MeetingsValidationError({"theme_id": ["This theme belongs to another application."]})
 

@@ -109,7 +109,7 @@ def _verify_jwt_of_any(authorization: str | None, body: bytes) -> tuple[str, dic
     claimed = _claimed_application(authorization)
     everyone = [credentials.of(name) for name in credentials.names()]
     if claimed is not None:
-        found = credentials.for_application_id(claimed)
+        found = next((one for one in everyone if one.configured_id == claimed), None)
         if found is None and len(everyone) == 1 and everyone[0].configured_id is None:
             found = everyone[0]  # no application id configured: nothing to compare the claim to
         if found is None:

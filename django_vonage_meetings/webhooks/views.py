@@ -78,9 +78,7 @@ def _refuse(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
 def _owner(application: str) -> tuple[str, bool]:
     """The Vonage id of the application a callback authenticated as, and whether several
     applications are configured (then its rows are checked to be that application's)."""
-    found = credentials.of(application)
-    several = len(credentials.names()) > 1
-    return found.configured_id or UNASSIGNED, several
+    return credentials.of(application).configured_id or UNASSIGNED, credentials.several()
 
 
 def _remote_addr(request: HttpRequest) -> str | None:

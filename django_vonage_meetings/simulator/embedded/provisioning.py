@@ -15,10 +15,9 @@ import threading
 import uuid
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.db import IntegrityError, transaction
 
+from ...keys import generate_key_pair
 from ..models import Application
 
 __all__ = ["Provisioned", "active", "ensure", "provisioned"]
@@ -109,17 +108,7 @@ def _from_row(name: str, row: Application) -> Provisioned:
 
 
 def _generate(name: str) -> Provisioned:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    public_pem = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
+    private_pem, public_pem = generate_key_pair()
     return Provisioned(
         name=name,
         application_id=str(uuid.uuid4()),
